@@ -1,0 +1,184 @@
+/// The processing tier a call was billed at.
+public enum PricingTier: String, Sendable, CaseIterable, Hashable, Codable {
+    case standard, batch, flex, priority
+
+    /// The tier of a call: batch wins over the service tier.
+    public init(batch: Bool, serviceTier: ServiceTier) {
+        if batch { self = .batch; return }
+        switch serviceTier {
+        case .standard: self = .standard
+        case .flex: self = .flex
+        case .priority: self = .priority
+        }
+    }
+}
+
+/// The rates for one tier of one model, per token. A missing component is derived when the card is
+/// resolved (see ``PriceEntry/card(tier:longContext:)``).
+public struct RateCard: Sendable, Equatable, Hashable {
+    public var input: Rate
+    /// Cache reads.
+    public var cachedInput: Rate?
+    /// Cache writes that live 5 minutes.
+    public var cacheWrite5m: Rate?
+    /// Cache writes that live 1 hour.
+    public var cacheWrite1h: Rate?
+    public var output: Rate
+    /// Reasoning tokens, when a provider prices them apart from other output.
+    public var reasoning: Rate?
+
+    public init(input: Rate, cachedInput: Rate? = nil, cacheWrite5m: Rate? = nil, cacheWrite1h: Rate? = nil,
+                output: Rate, reasoning: Rate? = nil) {
+        self.input = input
+        self.cachedInput = cachedInput
+        self.cacheWrite5m = cacheWrite5m
+        self.cacheWrite1h = cacheWrite1h
+        self.output = output
+        self.reasoning = reasoning
+    }
+
+    /// A card with every component present.
+    public struct Resolved: Sendable, Equatable, Hashable {
+        public var input, cachedInput, cacheWrite5m, cacheWrite1h, output, reasoning: Rate
+    }
+
+    /// Fills the components this card lacks from `base`, scaled by this card's input (or output) rate
+    /// relative to `base`'s: a batch card that lists only input and output gets the standard cache
+    /// rates at the batch discount.
+    func resolved(over base: Resolved) -> Resolved {
+        func scaledIn(_ r: Rate) -> Rate {
+            base.input.picosPerToken == 0 ? r : r.scaled(input.picosPerToken, base.input.picosPerToken)
+        }
+        func scaledOut(_ r: Rate) -> Rate {
+            base.output.picosPerToken == 0 ? r : r.scaled(output.picosPerToken, base.output.picosPerToken)
+        }
+        return Resolved(
+            input: input,
+            cachedInput: cachedInput ?? scaledIn(base.cachedInput),
+            cacheWrite5m: cacheWrite5m ?? scaledIn(base.cacheWrite5m),
+            cacheWrite1h: cacheWrite1h ?? scaledIn(base.cacheWrite1h),
+            output: output,
+            reasoning: reasoning ?? scaledOut(base.reasoning))
+    }
+
+    /// Fills missing components from this card alone: cache reads and writes at the input rate
+    /// (no discount or surcharge is assumed), a 1-hour write at the 5-minute rate, reasoning at the
+    /// output rate.
+    func resolvedAlone() -> Resolved {
+        let w5 = cacheWrite5m ?? input
+        return Resolved(input: input, cachedInput: cachedInput ?? input, cacheWrite5m: w5,
+                        cacheWrite1h: cacheWrite1h ?? w5, output: output, reasoning: reasoning ?? output)
+    }
+}
+
+/// Which card of an entry: a tier, at normal or long-context size.
+public struct RateCardKey: Sendable, Hashable, Comparable {
+    public var tier: PricingTier
+    public var longContext: Bool
+
+    public init(_ tier: PricingTier, longContext: Bool = false) {
+        self.tier = tier
+        self.longContext = longContext
+    }
+
+    public static func < (a: RateCardKey, b: RateCardKey) -> Bool {
+        let order = PricingTier.allCases
+        let ai = order.firstIndex(of: a.tier)!, bi = order.firstIndex(of: b.tier)!
+        return ai != bi ? ai < bi : (!a.longContext && b.longContext)
+    }
+}
+
+/// One dated price of one model: it holds from `effectiveFrom` (a UTC day) until a later entry for the
+/// same model supersedes it.
+public struct PriceEntry: Sendable, Equatable {
+    /// The storage id (0 until stored); every priced request records it.
+    public var id: Int64 = 0
+    public var provider: String
+    /// The canonical model key, e.g. `claude-sonnet-4-5`.
+    public var model: String
+    /// Other names that resolve to this model (exact matches), e.g. `claude-sonnet-4-5-latest`.
+    public var aliases: [String] = []
+    public var effectiveFrom: CivilDate
+    public var currency: String = "USD"
+    /// Where the figures come from (a file, a catalogue version, a URL).
+    public var source: String = ""
+    public var cards: [RateCardKey: RateCard]
+    /// Input tokens (cached included) above which the whole call is billed at the long-context cards.
+    public var longContextThreshold: Int64?
+
+    public init(provider: String, model: String, aliases: [String] = [], effectiveFrom: CivilDate,
+                currency: String = "USD", source: String = "", cards: [RateCardKey: RateCard],
+                longContextThreshold: Int64? = nil) {
+        self.provider = provider
+        self.model = model
+        self.aliases = aliases
+        self.effectiveFrom = effectiveFrom
+        self.currency = currency
+        self.source = source
+        self.cards = cards
+        self.longContextThreshold = longContextThreshold
+    }
+
+    public var standard: RateCard? { cards[RateCardKey(.standard)] }
+
+    /// The complete rates for a tier and size.
+    ///
+    /// Resolution: the standard card fills its own gaps (``RateCard/resolvedAlone()``); another tier's
+    /// card fills gaps from the standard card scaled by its input/output ratio; a tier the entry does
+    /// not price is billed at standard rates. For long context, the tier's long-context card is used
+    /// when present; otherwise the standard long-context card scaled by the tier's discount; otherwise
+    /// the normal card.
+    public func card(tier: PricingTier, longContext: Bool) -> RateCard.Resolved? {
+        guard let std = standard?.resolvedAlone() else { return nil }
+        let short: RateCard.Resolved = tier == .standard ? std : (cards[RateCardKey(tier)]?.resolved(over: std) ?? std)
+        guard longContext else { return short }
+        if let own = cards[RateCardKey(tier, longContext: true)] { return own.resolved(over: short) }
+        if tier != .standard, let stdLong = cards[RateCardKey(.standard, longContext: true)] {
+            let long = stdLong.resolved(over: std)
+            func ratio(_ l: Rate, _ s: Rate, _ base: Rate) -> Rate {
+                base.picosPerToken == 0 ? l : l.scaled(s.picosPerToken, base.picosPerToken)
+            }
+            return RateCard.Resolved(
+                input: ratio(long.input, short.input, std.input),
+                cachedInput: ratio(long.cachedInput, short.cachedInput, std.cachedInput),
+                cacheWrite5m: ratio(long.cacheWrite5m, short.cacheWrite5m, std.cacheWrite5m),
+                cacheWrite1h: ratio(long.cacheWrite1h, short.cacheWrite1h, std.cacheWrite1h),
+                output: ratio(long.output, short.output, std.output),
+                reasoning: ratio(long.reasoning, short.reasoning, std.reasoning))
+        }
+        return short
+    }
+
+    /// Whether a call with this many input tokens (cached included) is billed at long-context rates.
+    public func isLongContext(inputTokens: Int64) -> Bool {
+        guard let t = longContextThreshold else { return false }
+        return inputTokens > t
+    }
+
+    /// The exact cost of one call in picodollars, or nil if it overflows 64 bits (or the entry has no
+    /// standard card).
+    public func cost(of call: CallRecord) -> Int64? {
+        let tier = PricingTier(batch: call.batch, serviceTier: call.serviceTier)
+        guard let c = card(tier: tier, longContext: isLongContext(inputTokens: call.inputTokens)) else { return nil }
+        return Self.cost(card: c, input: call.inputTokens, cached: call.cachedInputTokens,
+                         write5m: call.cacheWriteTokens, write1h: call.cacheWrite1hTokens,
+                         output: call.outputTokens, reasoning: call.reasoningTokens)
+    }
+
+    /// `uncached×input + cached×read + writes×write + (output − reasoning)×output + reasoning×reasoning`.
+    public static func cost(card c: RateCard.Resolved, input: Int64, cached: Int64, write5m: Int64, write1h: Int64,
+                            output: Int64, reasoning: Int64) -> Int64? {
+        let parts: [(Int64, Rate)] = [
+            (input - cached - write5m - write1h, c.input), (cached, c.cachedInput), (write5m, c.cacheWrite5m),
+            (write1h, c.cacheWrite1h), (output - reasoning, c.output), (reasoning, c.reasoning),
+        ]
+        var total: Int64 = 0
+        for (tokens, rate) in parts where tokens != 0 {
+            guard let v = rate.cost(of: tokens) else { return nil }
+            let (t, o) = total.addingReportingOverflow(v)
+            if o { return nil }
+            total = t
+        }
+        return total
+    }
+}

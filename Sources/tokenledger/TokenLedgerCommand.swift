@@ -1,0 +1,12 @@
+import ArgumentParser
+import TokenLedger
+
+@main
+struct TokenLedgerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tokenledger",
+        abstract: "Audit what a team spends on large language models, offline, from its own logs.",
+        version: TokenLedgerVersion.current,
+        subcommands: []
+    )
+}
