@@ -1,0 +1,113 @@
+/// What an importer makes of one unit of input.
+public enum ImportItem: Sendable {
+    /// A model call, from `line` of the input.
+    case call(CallRecord, line: Int)
+    /// A unit (or part of one) that could not be imported, kept with its raw bytes.
+    case reject(RejectReason, line: Int, raw: [UInt8])
+}
+
+/// How an input is cut into the units an importer parses.
+public enum Framing: Sendable {
+    /// One unit per line (JSON Lines).
+    case lines
+    /// The whole input is one unit (a JSON document); bounded by ``ImportLimits/maxDocumentBytes``.
+    case document
+}
+
+/// A sample of the start of an input, for format detection.
+public struct InputSample {
+    /// Up to 64 KiB from the start, with a byte-order mark removed.
+    public var bytes: [UInt8]
+    /// The name of the input (file name or `-`).
+    public var name: String
+
+    public init(bytes: [UInt8], name: String) {
+        var b = bytes
+        if b.count >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { b.removeFirst(3) }
+        self.bytes = b
+        self.name = name
+    }
+
+    /// The first non-blank line.
+    public var firstLine: ArraySlice<UInt8> {
+        var i = 0
+        while i < bytes.count {
+            var j = i
+            while j < bytes.count, bytes[j] != 0x0A { j += 1 }
+            let line = bytes[i..<j]
+            if line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) { return line }
+            i = j + 1
+        }
+        return []
+    }
+
+    /// Whether the sample contains an ASCII needle (e.g. a JSON key with its quotes).
+    public func contains(_ needle: String) -> Bool {
+        let n = Array(needle.utf8)
+        guard !n.isEmpty, bytes.count >= n.count else { return false }
+        var i = 0
+        while i <= bytes.count - n.count {
+            if bytes[i] == n[0] && bytes[i..<(i + n.count)].elementsEqual(n) { return true }
+            i += 1
+        }
+        return false
+    }
+
+    /// The first non-whitespace byte.
+    public var firstByte: UInt8? { bytes.first(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D && $0 != 0x0A }) }
+}
+
+/// One input format. Each format is one type behind this protocol; ``ImportFormats`` lists them and
+/// detection picks the one that claims a sample most confidently.
+public protocol FormatImporter: SendableMetatype {
+    /// The name used with `--format` and stored with each source, e.g. `routing-log`.
+    static var formatName: String { get }
+    /// Request ids are unique within a family: the same id from two files of one family is one request.
+    static var family: String { get }
+    static var framing: Framing { get }
+    /// How sure (0–100) this format is that the sample is its own; 0 means no.
+    static func detect(_ sample: InputSample) -> Int
+
+    init()
+    /// Parses one unit (a line, or the whole document), appending calls and rejects.
+    mutating func parse(_ unit: UnsafeBufferPointer<UInt8>, line: Int, into items: inout [ImportItem]) throws
+    /// Emits anything held back until the end of the input.
+    mutating func finish(into items: inout [ImportItem])
+}
+
+extension FormatImporter {
+    public mutating func finish(into items: inout [ImportItem]) {}
+}
+
+/// Limits that keep memory bounded whatever the input.
+public enum ImportLimits {
+    /// Raw bytes kept with a reject.
+    public static let rejectRawBytes = 4096
+    /// The largest document read whole (formats with ``Framing/document``).
+    public static let maxDocumentBytes = 512 << 20
+}
+
+/// The formats TokenLedger reads.
+public enum ImportFormats {
+    public static let all: [any FormatImporter.Type] = [
+        RoutingLogImporter.self,
+    ]
+
+    public static func named(_ name: String) -> (any FormatImporter.Type)? {
+        all.first { $0.formatName == name }
+    }
+
+    /// The format that claims the sample most confidently, or nil.
+    public static func detect(_ sample: InputSample) -> (any FormatImporter.Type)? {
+        var best: (any FormatImporter.Type)?
+        var bestScore = 0
+        for format in all {
+            let score = format.detect(sample)
+            if score > bestScore {
+                best = format
+                bestScore = score
+            }
+        }
+        return best
+    }
+}

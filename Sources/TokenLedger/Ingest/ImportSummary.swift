@@ -1,0 +1,93 @@
+/// What happened to one input.
+public struct FileSummary: Sendable {
+    public enum Status: String, Sendable {
+        /// Read from its start.
+        case imported
+        /// Read from where an earlier import stopped (the file had grown).
+        case resumed
+        /// Skipped: already imported and unchanged.
+        case unchanged
+        /// Skipped: another file with the same content was imported.
+        case sameContent = "same_content"
+        /// Could not be read (or not to its end); what was read is kept.
+        case failed
+    }
+
+    public var path: String
+    public var status: Status
+    public var format: String?
+    public var rows: Int64 = 0
+    public var duplicates: Int64 = 0
+    public var rejected: Int64 = 0
+    public var resumedAtLine: Int?
+    public var sameAs: String?
+    public var error: String?
+    /// Reject counts by reason code, with the first few `file:line` of each.
+    public var rejectsByReason: [String: RejectTally] = [:]
+    /// Imported requests that no price entry covers, by model.
+    public var unpricedModels: [String: Int64] = [:]
+
+    public init(path: String, status: Status, error: String? = nil) {
+        self.path = path
+        self.status = status
+        self.error = error
+    }
+
+    mutating func noteReject(_ reason: RejectReason, path: String, line: Int) {
+        rejected += 1
+        rejectsByReason[reason.code, default: RejectTally()].note("\(path):\(line)", message: reason.description)
+    }
+
+    mutating func merge(_ other: FileSummary) {
+        rows += other.rows
+        duplicates += other.duplicates
+        rejected += other.rejected
+        for (code, tally) in other.rejectsByReason { rejectsByReason[code, default: RejectTally()].merge(tally) }
+        for (m, n) in other.unpricedModels { unpricedModels[m, default: 0] += n }
+    }
+}
+
+/// How many rows were rejected for one reason, and where the first ones are.
+public struct RejectTally: Sendable, Equatable {
+    public static let examplesKept = 5
+    public var count: Int64 = 0
+    /// `file:line` of the first rejects.
+    public var examples: [String] = []
+    /// The message of the first reject.
+    public var firstMessage: String = ""
+
+    mutating func note(_ location: String, message: String) {
+        if count == 0 { firstMessage = message }
+        count += 1
+        if examples.count < Self.examplesKept { examples.append(location) }
+    }
+
+    mutating func merge(_ other: RejectTally) {
+        if count == 0 { firstMessage = other.firstMessage }
+        count += other.count
+        examples.append(contentsOf: other.examples.prefix(Self.examplesKept - examples.count))
+    }
+}
+
+/// The result of one `import` run.
+public struct ImportSummary: Sendable {
+    public var files: [FileSummary] = []
+    public var rowsImported: Int64 = 0
+    public var duplicates: Int64 = 0
+    public var rejected: Int64 = 0
+    public var rejectsByReason: [String: RejectTally] = [:]
+    public var unpricedModels: [String: Int64] = [:]
+    public var actionKeyCollisions = 0
+
+    /// True when every named input was read to its end.
+    public var allInputsRead: Bool { !files.contains { $0.status == .failed } }
+
+    mutating func add(_ file: FileSummary) {
+        files.append(file)
+        rowsImported += file.rows
+        duplicates += file.duplicates
+        rejected += file.rejected
+        for (code, tally) in file.rejectsByReason { rejectsByReason[code, default: RejectTally()].merge(tally) }
+        for (m, n) in file.unpricedModels { unpricedModels[m, default: 0] += n }
+    }
+}

@@ -1,0 +1,404 @@
+import Foundation
+
+/// Settings of one import.
+public struct ImportOptions: Sendable {
+    /// A format name (`routing-log`, …), or nil to detect each input's format from its content.
+    public var format: String?
+    /// Lines parsed per batch; each batch is one transaction.
+    public var linesPerBatch = 20_000
+
+    public init(format: String? = nil) { self.format = format }
+}
+
+/// Progress of a running import, reported after each committed batch.
+public struct ImportProgress: Sendable {
+    public var path: String
+    public var bytesDone: Int64
+    public var bytesTotal: Int64?
+    public var rows: Int64
+}
+
+/// Imports inputs into a database: detects each one's format, skips what was already read, resumes a
+/// file that only grew, parses on one thread while storing on another, and commits in batches, each
+/// batch together with how far the file got. Killing it at any moment leaves a consistent database;
+/// running it again finishes the job without counting anything twice.
+public final class Importer {
+    let db: Database
+    let writer: RequestWriter
+    let sources: SourceStore
+    let rejects: RejectStore
+    let options: ImportOptions
+    /// Called on the importing thread after each batch.
+    public var onProgress: ((ImportProgress) -> Void)?
+    /// The clock for the `started_at` / `finished_at` bookkeeping columns.
+    public var now: () -> Date = Date.init
+
+    public init(database: Database, prices: PriceLookup, options: ImportOptions = ImportOptions()) throws {
+        self.db = database
+        self.writer = try RequestWriter(db: database, prices: prices)
+        self.sources = SourceStore(db: database)
+        self.rejects = RejectStore(db: database)
+        self.options = options
+    }
+
+    /// Imports every input (files, directories searched recursively, `-` for standard input).
+    /// Throws only for what stops the whole job (the database cannot be written); a file that cannot
+    /// be read is reported in the summary and the other files are still imported.
+    public func run(paths: [String]) throws -> ImportSummary {
+        var summary = ImportSummary()
+        for input in InputPaths.expand(paths) {
+            switch input {
+            case .problem(let path, let message):
+                summary.add(FileSummary(path: path, status: .failed, error: message))
+            case .standardInput:
+                summary.add(try importInput(path: "-", isStandardInput: true))
+            case .file(let path):
+                summary.add(try importInput(path: path, isStandardInput: false))
+            }
+        }
+        summary.actionKeyCollisions = writer.actionKeyCollisions
+        return summary
+    }
+
+    // MARK: One input
+
+    func importInput(path: String, isStandardInput: Bool) throws -> FileSummary {
+        var file = FileSummary(path: path, status: .imported)
+        do {
+            return try importInputOrThrow(path: path, isStandardInput: isStandardInput, summary: &file)
+        } catch let e as InputError {
+            file.status = .failed
+            file.error = e.message
+            return file
+        }
+    }
+
+    private func importInputOrThrow(path: String, isStandardInput: Bool, summary file: inout FileSummary) throws -> FileSummary {
+        let source: ByteSource
+        var size: Int64?
+        if isStandardInput {
+            source = FileByteSource(standardInput: ())
+        } else {
+            size = try Self.fileSize(path)
+            source = try FileByteSource(path: path)
+        }
+        // Decide from the first bytes whether the input is gzip.
+        let probe = LineReader(source: source)
+        let magic = try probe.peek(2)
+        let gzip = GzipByteSource.looksLikeGzip(magic)
+
+        var resume: (record: SourceRecord, hash: XXHash64)?
+        if let size, !isStandardInput {
+            if let prior = try sources.latest(path: path), prior.bytesDone <= size {
+                let state = try Self.hashPrefix(path: path, bytes: prior.bytesDone)
+                if XXHash64.signed(state.finalize()) == prior.prefixHash {
+                    if prior.complete && prior.bytesDone == size {
+                        file.status = .unchanged
+                        file.format = prior.format
+                        return file
+                    }
+                    if !gzip { resume = (prior, state) }
+                }
+            }
+            if resume == nil {
+                let candidates = try sources.complete(size: size)
+                if !candidates.isEmpty {
+                    let full = XXHash64.signed(try Self.hashPrefix(path: path, bytes: size).finalize())
+                    if let same = candidates.first(where: { $0.contentHash == full }) {
+                        file.status = .sameContent
+                        file.sameAs = same.path
+                        file.format = same.format
+                        return file
+                    }
+                }
+            }
+        }
+
+        // The reader that feeds the parser: the probe itself for a new read (nothing consumed yet),
+        // or a fresh one positioned where the last read stopped.
+        let reader: LineReader
+        if let resume {
+            reader = LineReader(source: try FileByteSource(path: path, offset: resume.record.bytesDone),
+                                startOffset: resume.record.bytesDone, startLine: Int(resume.record.linesDone),
+                                hash: resume.hash)
+        } else if gzip {
+            reader = LineReader(source: try GzipByteSource(path: path))
+        } else {
+            reader = probe
+        }
+
+        // The format: as asked, as stored for a resumed file, or detected from the content.
+        let format: any FormatImporter.Type
+        if let name = options.format {
+            guard let f = ImportFormats.named(name) else {
+                throw InputError(path: path, message: "unknown format `\(name)`")
+            }
+            format = f
+        } else if let resume, let f = ImportFormats.named(resume.record.format) {
+            format = f
+        } else {
+            let sampleReader = resume == nil ? reader : LineReader(source: try FileByteSource(path: path))
+            let sample = InputSample(bytes: Array(try sampleReader.peek(64 * 1024)), name: path)
+            if sample.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+                // An empty input is read fine and holds nothing.
+                format = RoutingLogImporter.self
+            } else {
+                guard let f = ImportFormats.detect(sample) else {
+                    let first = String(decoding: sample.firstLine.prefix(80), as: UTF8.self)
+                    throw InputError(path: path, message: "format not recognised (first line: \(first.debugDescription)); pass --format")
+                }
+                format = f
+            }
+        }
+        file.format = format.formatName
+
+        let sourceID: Int64
+        if let resume {
+            sourceID = resume.record.id
+            try db.transaction { try rejects.removeAfter(sourceID: sourceID, line: resume.record.linesDone) }
+            file.status = .resumed
+            file.resumedAtLine = Int(resume.record.linesDone)
+        } else {
+            sourceID = try db.transaction {
+                try sources.create(path: path, format: format.formatName, size: size ?? 0, now: now())
+            }
+        }
+
+        let outcome = try pump(reader: reader, format: format, sourceID: sourceID, path: path, size: size, into: &file)
+        try db.transaction {
+            let complete = outcome.readError == nil && !outcome.heldBackLastLine && !gzip
+            try sources.finish(id: sourceID, size: max(size ?? 0, outcome.bytesDone), complete: complete || (gzip && outcome.readError == nil),
+                               contentHash: (complete || (gzip && outcome.readError == nil)) ? outcome.contentHash : nil, now: now())
+        }
+        if let e = outcome.readError {
+            file.status = .failed
+            file.error = e
+        }
+        return file
+    }
+
+    // MARK: The pipeline
+
+    struct Batch: Sendable {
+        var items: [ImportItem] = []
+        /// The last line consumed for good, and the offset and hash just past it.
+        var linesDone = 0
+        var bytesDone: Int64 = 0
+        var hash = XXHash64()
+        var heldBackLastLine = false
+        var readError: String?
+    }
+
+    struct PumpOutcome {
+        var bytesDone: Int64
+        var contentHash: UInt64
+        var heldBackLastLine: Bool
+        var readError: String?
+    }
+
+    /// Parses on a second thread and stores on this one.
+    private func pump(reader: LineReader, format: any FormatImporter.Type, sourceID: Int64, path: String, size: Int64?,
+                      into file: inout FileSummary) throws -> PumpOutcome {
+        let queue = BoundedQueue<Batch>(capacity: 4)
+        let work = UncheckedSendable((reader, format))
+        let linesPerBatch = options.linesPerBatch
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            Self.parse(reader: work.value.0, format: work.value.1, linesPerBatch: linesPerBatch, into: queue)
+            done.signal()
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+
+        let seeds = RequestWriter.seeds(family: format.family)
+        var outcome = PumpOutcome(bytesDone: 0, contentHash: 0, heldBackLastLine: false, readError: nil)
+        do {
+            while let batch = queue.take() {
+                try store(batch, sourceID: sourceID, path: path, size: size, seeds: seeds, into: &file)
+                outcome.bytesDone = batch.bytesDone
+                outcome.contentHash = batch.hash.finalize()
+                outcome.heldBackLastLine = batch.heldBackLastLine
+                if let e = batch.readError { outcome.readError = e }
+            }
+        } catch {
+            queue.cancel()
+            done.wait()
+            writer.discardPending()
+            throw error
+        }
+        done.wait()
+        return outcome
+    }
+
+    /// The parser thread: reads units, parses them, hands over batches.
+    static func parse(reader: LineReader, format: any FormatImporter.Type, linesPerBatch: Int, into queue: BoundedQueue<Batch>) {
+        var importer = format.init()
+        var batch = Batch()
+        batch.linesDone = reader.lineNumber
+        batch.bytesDone = reader.offset
+        batch.hash = reader.hash
+        do {
+            switch format.framing {
+            case .lines:
+                var linesInBatch = 0
+                while true {
+                    let before = (line: reader.lineNumber, offset: reader.offset, hash: reader.hash)
+                    guard let line = try reader.next() else { break }
+                    if let oversize = line.oversizeLength {
+                        batch.items.append(.reject(.tooLong(oversize), line: line.number, raw: Array(line.bytes)))
+                    } else if !Self.isBlank(line.bytes) {
+                        let count = batch.items.count
+                        do {
+                            try importer.parse(line.bytes, line: line.number, into: &batch.items)
+                        } catch {
+                            batch.items.removeSubrange(count...)
+                            if !line.terminated {
+                                // A cut-off last line: keep it as a reject, but do not count it as read, so
+                                // that when the file grows the completed line is imported.
+                                batch.items.append(.reject(.truncatedLine, line: line.number, raw: Array(line.bytes)))
+                                batch.heldBackLastLine = true
+                                batch.linesDone = before.line
+                                batch.bytesDone = before.offset
+                                batch.hash = before.hash
+                                break
+                            }
+                            batch.items.append(.reject(RecordProblem.reason(for: error), line: line.number, raw: Array(line.bytes)))
+                        }
+                    }
+                    batch.linesDone = line.number
+                    batch.bytesDone = line.endOffset
+                    batch.hash = reader.hash
+                    linesInBatch += 1
+                    if linesInBatch >= linesPerBatch {
+                        guard queue.put(batch) else { return }
+                        let carry = batch
+                        batch = Batch()
+                        batch.linesDone = carry.linesDone
+                        batch.bytesDone = carry.bytesDone
+                        batch.hash = carry.hash
+                        linesInBatch = 0
+                    }
+                }
+            case .document:
+                var bytes: [UInt8] = []
+                var lines = 0
+                while let line = try reader.next() {
+                    bytes.append(contentsOf: line.bytes)
+                    bytes.append(0x0A)
+                    lines = line.number
+                    if bytes.count > ImportLimits.maxDocumentBytes {
+                        throw InputError(path: "", message: "document larger than \(ImportLimits.maxDocumentBytes >> 20) MiB")
+                    }
+                }
+                if !Self.isBlank(bytes) {
+                    do {
+                        try bytes.withUnsafeBufferPointer { try importer.parse($0, line: 1, into: &batch.items) }
+                    } catch {
+                        batch.items.append(.reject(RecordProblem.reason(for: error), line: 1,
+                                                   raw: Array(bytes.prefix(ImportLimits.rejectRawBytes))))
+                    }
+                }
+                batch.linesDone = lines
+                batch.bytesDone = reader.offset
+                batch.hash = reader.hash
+            }
+            importer.finish(into: &batch.items)
+        } catch {
+            batch.readError = (error as? InputError)?.message ?? String(describing: error)
+        }
+        _ = queue.put(batch)
+        queue.close()
+    }
+
+    static func isBlank(_ bytes: some Collection<UInt8>) -> Bool {
+        bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }
+    }
+
+    /// Stores one batch in one transaction, with the source's progress.
+    private func store(_ batch: Batch, sourceID: Int64, path: String, size: Int64?,
+                       seeds: (request: UInt64, action: UInt64), into file: inout FileSummary) throws {
+        var rows: Int64 = 0, duplicates: Int64 = 0, rejected: Int64 = 0
+        var local = FileSummary(path: path, status: .imported)
+        do {
+            try db.transaction {
+                for item in batch.items {
+                    switch item {
+                    case .call(let call, let line):
+                        switch try writer.write(call, sourceID: sourceID, line: line, seeds: seeds) {
+                        case .inserted(let priced):
+                            rows += 1
+                            if !priced { local.unpricedModels[call.model, default: 0] += 1 }
+                        case .duplicate:
+                            duplicates += 1
+                        case .conflict(let otherSource, let otherLine):
+                            rejected += 1
+                            let otherPath = try sources.path(id: otherSource) ?? "?"
+                            let reason = RejectReason.conflict(
+                                "request_id `\(call.requestID)` was already imported from \(otherPath):\(otherLine) with different content")
+                            try rejects.add(sourceID: sourceID, line: line, reason: reason, raw: Self.raw(of: call),
+                                            requestID: call.requestID, conflict: (otherSource, otherLine))
+                            local.noteReject(reason, path: path, line: line)
+                        }
+                    case .reject(let reason, let line, let raw):
+                        rejected += 1
+                        try rejects.add(sourceID: sourceID, line: line, reason: reason, raw: raw)
+                        local.noteReject(reason, path: path, line: line)
+                    }
+                }
+                try writer.flush()
+                try sources.progress(id: sourceID, bytesDone: batch.bytesDone, linesDone: Int64(batch.linesDone),
+                                     prefixHash: batch.hash.finalize(), size: size ?? batch.bytesDone,
+                                     rows: rows, duplicates: duplicates, rejected: rejected)
+            }
+        } catch {
+            writer.discardPending()
+            throw error
+        }
+        local.rows = rows
+        local.duplicates = duplicates
+        file.merge(local)
+        onProgress?(ImportProgress(path: path, bytesDone: batch.bytesDone, bytesTotal: size, rows: file.rows))
+    }
+
+    /// A conflicting record has no raw line at hand here; keep its identifying fields.
+    static func raw(of call: CallRecord) -> [UInt8] {
+        Array("{\"request_id\":\(JSONText.quote(call.requestID)),\"timestamp\":\"\(call.timestamp.iso8601)\",\"model\":\(JSONText.quote(call.model)),\"input_tokens\":\(call.inputTokens),\"output_tokens\":\(call.outputTokens)}".utf8)
+    }
+
+    // MARK: Files
+
+    static func fileSize(_ path: String) throws -> Int64 {
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw InputError.errno(path, "cannot read") }
+        if (st.st_mode & S_IFMT) == S_IFDIR { throw InputError(path: path, message: "is a directory") }
+        return Int64(st.st_size)
+    }
+
+    /// The running hash of the first `bytes` bytes of a file.
+    static func hashPrefix(path: String, bytes: Int64) throws -> XXHash64 {
+        var hash = XXHash64()
+        guard bytes > 0 else { return hash }
+        let source = try FileByteSource(path: path)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        var remaining = bytes
+        while remaining > 0 {
+            let want = Int(min(Int64(buffer.count), remaining))
+            let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<want]))
+            if n == 0 { break }
+            hash.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            remaining -= Int64(n)
+        }
+        return hash
+    }
+}
+
+/// Moves a non-`Sendable` value to another thread that becomes its only user.
+struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,358 @@
+/// TokenLedger's own routing log: JSON Lines, one model call per line (`docs/routing-log.md`).
+///
+/// This is the hot path of an import, so it reads the line's bytes directly: keys are matched as bytes,
+/// numbers are read from their text, and a `String` is made only for values that are kept. Common aliases
+/// are accepted (`ts`/`time`, `prompt_tokens`/`completion_tokens`, a nested `usage` object).
+public struct RoutingLogImporter: FormatImporter {
+    public static let formatName = "routing-log"
+    public static let family = "routing-log"
+    public static let framing = Framing.lines
+
+    public init() {}
+
+    public static func detect(_ sample: InputSample) -> Int {
+        let line = sample.firstLine
+        guard line.first(where: { $0 != 0x20 && $0 != 0x09 }) == 0x7B else { return 0 }
+        let hasID = sample.contains("\"request_id\"")
+        let hasModel = sample.contains("\"model\"")
+        let hasTokens = sample.contains("\"input_tokens\"") || sample.contains("\"prompt_tokens\"") || sample.contains("\"usage\"")
+        let hasTime = sample.contains("\"timestamp\"") || sample.contains("\"ts\"") || sample.contains("\"time\"")
+        if hasID && hasModel && hasTokens && hasTime { return 80 }
+        if hasModel && hasTokens { return 20 }
+        return 0
+    }
+
+    public mutating func parse(_ unit: UnsafeBufferPointer<UInt8>, line: Int, into items: inout [ImportItem]) throws {
+        items.append(.call(try Self.parseRecord(unit), line: line))
+    }
+
+    /// Parses one line into a validated record; throws a ``RecordProblem`` (or ``JSONError``).
+    public static func parseRecord(_ bytes: UnsafeBufferPointer<UInt8>) throws -> CallRecord {
+        var s = JSONScanner(bytes)
+        var f = Fields()
+        guard s.nextKind() == .object else {
+            if s.atEnd { throw RecordProblem.reason(.malformedJSON("empty line")) }
+            throw RecordProblem.reason(.malformedJSON("a line must be a JSON object"))
+        }
+        try s.readObject { s, key in try f.read(key: key, from: &s) }
+        try s.expectEnd()
+        if s.sawNonASCII, String(validating: bytes, as: UTF8.self) == nil {
+            throw RecordProblem.reason(.invalidUTF8)
+        }
+        return try f.record()
+    }
+
+    /// The values read from one line, before validation.
+    struct Fields {
+        var requestID: String?
+        var timestamp: Timestamp?
+        var timestampText: String?
+        var model: String?
+        var input: Int64?
+        var output: Int64?
+        var cached: Int64?
+        var write5m: Int64?
+        var write1h: Int64?
+        var reasoning: Int64?
+        var usage = Usage()
+        var actionID, workflow, team, userID, segment, project, apiKey, provider, tier: String?
+        var attempt: Int64?
+        var kind: CallKind?
+        var fallbackReason, fallbackFrom: String?
+        var status: CallStatus?
+        var outcome: ActionOutcome?
+        var latency: Int64?
+        var batch: Bool?
+        var serviceTier: ServiceTier?
+        var quality: Double?
+        var cost: Money?
+        var metadata: String?
+
+        struct Usage {
+            var input, output, cached, write5m, write1h, reasoning: Int64?
+        }
+
+        mutating func read(key: UnsafeBufferPointer<UInt8>, from s: inout JSONScanner) throws {
+            switch key.count {
+            case 2:
+                if key.equals("ts") { try readTime(&s) }
+            case 3:
+                if key.equals("tier") { tier = try s.readText(field: "tier") }
+            case 4:
+                if key.equals("kind") {
+                    kind = try s.readEnum(field: "kind") { CallKind(name: $0) }
+                } else if key.equals("time") {
+                    try readTime(&s)
+                } else if key.equals("team") {
+                    team = try s.readText(field: "team")
+                } else if key.equals("tier") {
+                    tier = try s.readText(field: "tier")
+                }
+            case 5:
+                if key.equals("model") {
+                    model = try s.readText(field: "model")
+                } else if key.equals("usage") {
+                    try readUsage(&s)
+                } else if key.equals("batch") {
+                    batch = try s.readFlag(field: "batch")
+                }
+            case 6:
+                if key.equals("status") {
+                    status = try s.readEnum(field: "status") { CallStatus(name: $0) }
+                }
+            case 7:
+                if key.equals("user_id") {
+                    userID = try s.readText(field: "user_id")
+                } else if key.equals("project") {
+                    project = try s.readText(field: "project")
+                } else if key.equals("attempt") {
+                    attempt = try s.readInteger(field: "attempt")
+                }
+            case 8:
+                if key.equals("workflow") {
+                    workflow = try s.readText(field: "workflow")
+                } else if key.equals("provider") {
+                    provider = try s.readText(field: "provider")
+                } else if key.equals("metadata") {
+                    if s.nextKind() == .null { try s.readNull() } else {
+                        metadata = String(decoding: try s.captureValue(), as: UTF8.self)
+                    }
+                } else if key.equals("cost_usd") {
+                    cost = try s.readMoney(field: "cost_usd")
+                }
+            case 9:
+                if key.equals("timestamp") {
+                    try readTime(&s)
+                } else if key.equals("action_id") {
+                    actionID = try s.readText(field: "action_id")
+                }
+            case 10:
+                if key.equals("request_id") {
+                    requestID = try s.readText(field: "request_id")
+                } else if key.equals("api_key_id") {
+                    apiKey = try s.readText(field: "api_key_id")
+                } else if key.equals("latency_ms") {
+                    latency = try s.readInteger(field: "latency_ms")
+                }
+            case 12:
+                if key.equals("input_tokens") {
+                    input = try s.readInteger(field: "input_tokens")
+                } else if key.equals("user_segment") {
+                    segment = try s.readText(field: "user_segment")
+                } else if key.equals("service_tier") {
+                    serviceTier = try s.readEnum(field: "service_tier") { ServiceTier(name: $0) }
+                }
+            case 13:
+                if key.equals("output_tokens") {
+                    output = try s.readInteger(field: "output_tokens")
+                } else if key.equals("prompt_tokens") {
+                    if input == nil { input = try s.readInteger(field: "prompt_tokens") }
+                } else if key.equals("fallback_from") {
+                    fallbackFrom = try s.readText(field: "fallback_from")
+                } else if key.equals("quality_score") {
+                    quality = try s.readScore(field: "quality_score")
+                }
+            case 14:
+                if key.equals("action_outcome") {
+                    outcome = try s.readEnum(field: "action_outcome") { ActionOutcome(name: $0) }
+                }
+            case 15:
+                if key.equals("fallback_reason") {
+                    fallbackReason = try s.readText(field: "fallback_reason")
+                }
+            case 16:
+                if key.equals("reasoning_tokens") {
+                    reasoning = try s.readInteger(field: "reasoning_tokens")
+                }
+            case 17:
+                if key.equals("completion_tokens") {
+                    if output == nil { output = try s.readInteger(field: "completion_tokens") }
+                }
+            case 18:
+                if key.equals("cache_write_tokens") {
+                    write5m = try s.readInteger(field: "cache_write_tokens")
+                }
+            case 19:
+                if key.equals("cached_input_tokens") {
+                    cached = try s.readInteger(field: "cached_input_tokens")
+                }
+            case 21:
+                if key.equals("cache_write_1h_tokens") {
+                    write1h = try s.readInteger(field: "cache_write_1h_tokens")
+                }
+            default:
+                break
+            }
+        }
+
+        mutating func readTime(_ s: inout JSONScanner) throws {
+            switch s.nextKind() {
+            case .number:
+                let text = try s.readNumberBytes()
+                guard let v = try? JSONScanner.integer(from: text, field: "timestamp"), let t = Timestamp.fromEpoch(v) else {
+                    throw RecordProblem.reason(.invalidTimestamp(String(decoding: text, as: UTF8.self)))
+                }
+                timestamp = t
+            case .string:
+                let raw = try s.readRawString()
+                if let t = Timestamp.parse(iso: raw) {
+                    timestamp = t
+                } else if raw.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), !raw.isEmpty,
+                          let v = try? JSONScanner.integer(from: raw, field: "timestamp"), let t = Timestamp.fromEpoch(v) {
+                    timestamp = t
+                } else {
+                    throw RecordProblem.reason(.invalidTimestamp("\"\(String(decoding: raw.prefix(40), as: UTF8.self))\""))
+                }
+            case .null:
+                try s.readNull()
+            default:
+                try s.skipValue()
+                throw RecordProblem.reason(.wrongType(field: "timestamp", expected: "an RFC 3339 string or epoch milliseconds"))
+            }
+        }
+
+        mutating func readUsage(_ s: inout JSONScanner) throws {
+            if s.nextKind() == .null { try s.readNull(); return }
+            guard s.nextKind() == .object else {
+                try s.skipValue()
+                throw RecordProblem.reason(.wrongType(field: "usage", expected: "an object"))
+            }
+            var u = usage
+            try s.readObject { s, key in
+                if key.equals("input_tokens") || key.equals("prompt_tokens") {
+                    u.input = try s.readInteger(field: "usage.input_tokens")
+                } else if key.equals("output_tokens") || key.equals("completion_tokens") {
+                    u.output = try s.readInteger(field: "usage.output_tokens")
+                } else if key.equals("cached_input_tokens") || key.equals("cache_read_input_tokens") {
+                    u.cached = try s.readInteger(field: "usage.cached_input_tokens")
+                } else if key.equals("cache_write_tokens") || key.equals("cache_creation_input_tokens") {
+                    u.write5m = try s.readInteger(field: "usage.cache_write_tokens")
+                } else if key.equals("cache_write_1h_tokens") {
+                    u.write1h = try s.readInteger(field: "usage.cache_write_1h_tokens")
+                } else if key.equals("reasoning_tokens") {
+                    u.reasoning = try s.readInteger(field: "usage.reasoning_tokens")
+                } else if key.equals("prompt_tokens_details") || key.equals("input_tokens_details") {
+                    try s.readObject { s, key in
+                        if key.equals("cached_tokens") { u.cached = try s.readInteger(field: "usage.prompt_tokens_details.cached_tokens") }
+                    }
+                } else if key.equals("completion_tokens_details") || key.equals("output_tokens_details") {
+                    try s.readObject { s, key in
+                        if key.equals("reasoning_tokens") { u.reasoning = try s.readInteger(field: "usage.completion_tokens_details.reasoning_tokens") }
+                    }
+                }
+            }
+            usage = u
+        }
+
+        func record() throws -> CallRecord {
+            guard let requestID, !requestID.isEmpty else { throw RecordProblem.reason(.missingField("request_id")) }
+            guard let timestamp else {
+                throw RecordProblem.reason(.missingField("timestamp"))
+            }
+            guard let model, !model.isEmpty else { throw RecordProblem.reason(.missingField("model")) }
+            guard let input = input ?? usage.input else { throw RecordProblem.reason(.missingField("input_tokens")) }
+            guard let output = output ?? usage.output else { throw RecordProblem.reason(.missingField("output_tokens")) }
+            var r = CallRecord(requestID: requestID, timestamp: timestamp, model: model, inputTokens: input, outputTokens: output)
+            r.cachedInputTokens = cached ?? usage.cached ?? 0
+            r.cacheWriteTokens = write5m ?? usage.write5m ?? 0
+            r.cacheWrite1hTokens = write1h ?? usage.write1h ?? 0
+            r.reasoningTokens = reasoning ?? usage.reasoning ?? 0
+            r.actionID = actionID
+            r.workflow = workflow
+            r.team = team
+            r.userID = userID
+            r.userSegment = segment
+            r.project = project
+            r.apiKeyID = apiKey
+            r.provider = provider
+            r.tier = tier
+            if let attempt {
+                guard attempt >= 1 && attempt <= 10_000 else {
+                    throw RecordProblem.reason(.outOfRange("attempt must be between 1 and 10000"))
+                }
+                r.attempt = Int(attempt)
+            }
+            r.kind = kind ?? (fallbackFrom != nil ? .fallback : ((r.attempt ?? 1) > 1 ? .retry : .primary))
+            r.fallbackReason = fallbackReason
+            r.fallbackFrom = fallbackFrom
+            r.status = status ?? .ok
+            r.actionOutcome = outcome
+            r.latencyMs = latency
+            r.batch = batch ?? false
+            r.serviceTier = serviceTier ?? .standard
+            r.qualityScore = quality
+            r.gatewayCost = cost
+            r.metadata = metadata
+            if let problem = r.validationProblem() { throw RecordProblem.reason(problem) }
+            return r
+        }
+    }
+}
+
+extension JSONScanner {
+    /// A string value (numbers and booleans are accepted as their text); nil for null or "".
+    mutating func readText(field: StaticString) throws -> String? {
+        switch nextKind() {
+        case .string:
+            let s = try readString()
+            return s.isEmpty ? nil : s
+        case .null:
+            try readNull()
+            return nil
+        case .number:
+            return String(decoding: try readNumberBytes(), as: UTF8.self)
+        case .bool:
+            return try readBool() ? "true" : "false"
+        default:
+            try skipValue()
+            throw RecordProblem.reason(.wrongType(field: "\(field)", expected: "a string"))
+        }
+    }
+
+    /// A string naming one of an enumeration's values.
+    mutating func readEnum<T>(field: StaticString, _ make: (String) -> T?) throws -> T? {
+        guard let text = try readText(field: field) else { return nil }
+        guard let v = make(text) else {
+            throw RecordProblem.reason(.unknownValue(field: "\(field)", value: String(text.prefix(60))))
+        }
+        return v
+    }
+
+    /// `true`/`false`, `1`/`0` or the strings `"true"`/`"false"`.
+    mutating func readFlag(field: StaticString) throws -> Bool? {
+        switch nextKind() {
+        case .bool: return try readBool()
+        case .null: try readNull(); return nil
+        case .number:
+            let t = try readNumberBytes()
+            if t.equals("1") { return true }
+            if t.equals("0") { return false }
+        case .string:
+            let t = try readRawString()
+            if t.equals("true") || t.equals("True") || t.equals("TRUE") { return true }
+            if t.equals("false") || t.equals("False") || t.equals("FALSE") || t.isEmpty { return false }
+        default:
+            try skipValue()
+        }
+        throw RecordProblem.reason(.wrongType(field: "\(field)", expected: "true or false"))
+    }
+
+    /// A number between 0 and 1 (not money: a score).
+    mutating func readScore(field: StaticString) throws -> Double? {
+        guard let d = try readDecimal(field: field) else { return nil }
+        guard let v = d.scaled(byPowerOfTen: 9, rounding: true), v >= 0, v <= 1_000_000_000 else {
+            throw RecordProblem.reason(.outOfRange("`\(field)` must be between 0 and 1"))
+        }
+        return Double(Int64(v)) / 1e9
+    }
+
+    /// A dollar amount, exact to the picodollar.
+    mutating func readMoney(field: StaticString) throws -> Money? {
+        guard let d = try readDecimal(field: field) else { return nil }
+        guard let p = d.scaled(byPowerOfTen: Money.exactDecimals, rounding: true),
+              p.magnitude < Int128(1) << 100 else {
+            throw RecordProblem.reason(.outOfRange("`\(field)` is too large"))
+        }
+        return Money(picos: p)
+    }
+}

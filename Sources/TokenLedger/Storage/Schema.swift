@@ -1,0 +1,324 @@
+/// The database schema and its migrations. `docs/schema.md` documents every table and view.
+///
+/// Each migration is SQL applied once, in order; `PRAGMA user_version` records how many have run and
+/// `PRAGMA application_id` marks the file as TokenLedger's. A file from a newer TokenLedger is refused
+/// rather than misread, and a database that belongs to another program is never touched.
+public enum Schema {
+    /// "TKLG".
+    public static let applicationID: Int64 = 0x544B_4C47
+
+    /// The schema version this build writes.
+    public static var currentVersion: Int64 { Int64(migrations.count) }
+
+    /// Names of the tables that hold repeated strings once, one per dimension.
+    public static let dimensionTables: [String] = Dimension.allCases.map(\.table)
+
+    static func checkVersion(_ db: Database) throws {
+        let version = try db.scalarInt("PRAGMA user_version") ?? 0
+        let app = try db.scalarInt("PRAGMA application_id") ?? 0
+        if app != 0 && app != applicationID {
+            throw SchemaError.notTokenLedger(path: db.path)
+        }
+        if version > currentVersion {
+            throw SchemaError.newerVersion(path: db.path, found: version, supported: currentVersion)
+        }
+        if version == 0 {
+            let tables = try db.scalarInt("SELECT count(*) FROM sqlite_schema WHERE type = 'table'") ?? 0
+            if tables > 0 { throw SchemaError.notTokenLedger(path: db.path) }
+        }
+    }
+
+    /// Brings the database to ``currentVersion``.
+    static func migrate(_ db: Database) throws {
+        try checkVersion(db)
+        var version = try db.scalarInt("PRAGMA user_version") ?? 0
+        while version < currentVersion {
+            let sql = migrations[Int(version)]
+            try db.transaction {
+                try db.execute(sql)
+                try db.execute("PRAGMA user_version = \(version + 1)")
+                try db.execute("PRAGMA application_id = \(applicationID)")
+            }
+            version += 1
+        }
+    }
+
+    static let migrations: [String] = [version1]
+
+    static var version1: String {
+        var sql = """
+        CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+
+        CREATE TABLE sources(
+            id INTEGER PRIMARY KEY,
+            path TEXT NOT NULL,
+            format TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            bytes_done INTEGER NOT NULL DEFAULT 0,
+            lines_done INTEGER NOT NULL DEFAULT 0,
+            prefix_hash INTEGER NOT NULL DEFAULT 0,
+            content_hash INTEGER,
+            complete INTEGER NOT NULL DEFAULT 0,
+            rows_imported INTEGER NOT NULL DEFAULT 0,
+            duplicates INTEGER NOT NULL DEFAULT 0,
+            rejected INTEGER NOT NULL DEFAULT 0,
+            started_at TEXT NOT NULL,
+            finished_at TEXT
+        );
+        CREATE INDEX sources_path ON sources(path);
+        CREATE INDEX sources_content ON sources(content_hash);
+
+        CREATE TABLE call_kinds(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+        CREATE TABLE call_statuses(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+        CREATE TABLE action_outcomes(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+        CREATE TABLE service_tiers(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+
+        CREATE TABLE prices(
+            id INTEGER PRIMARY KEY,
+            provider TEXT NOT NULL,
+            model TEXT NOT NULL,
+            aliases TEXT NOT NULL DEFAULT '[]',
+            effective_from TEXT NOT NULL,
+            currency TEXT NOT NULL DEFAULT 'USD',
+            long_context_threshold INTEGER,
+            source TEXT NOT NULL DEFAULT '',
+            origin TEXT NOT NULL DEFAULT 'user',
+            UNIQUE(model, effective_from, origin)
+        );
+        CREATE TABLE price_rates(
+            price_id INTEGER NOT NULL REFERENCES prices(id) ON DELETE CASCADE,
+            tier TEXT NOT NULL,
+            long_context INTEGER NOT NULL,
+            input INTEGER NOT NULL,
+            cached_input INTEGER,
+            cache_write_5m INTEGER,
+            cache_write_1h INTEGER,
+            output INTEGER NOT NULL,
+            reasoning INTEGER,
+            PRIMARY KEY(price_id, tier, long_context)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE actions(
+            id INTEGER PRIMARY KEY,
+            action_id TEXT,
+            first_ts INTEGER NOT NULL,
+            last_ts INTEGER NOT NULL,
+            first_request INTEGER NOT NULL,
+            last_request INTEGER NOT NULL,
+            workflow_id INTEGER NOT NULL,
+            team_id INTEGER,
+            user_id INTEGER,
+            segment_id INTEGER,
+            calls INTEGER NOT NULL,
+            retries INTEGER NOT NULL,
+            fallbacks INTEGER NOT NULL,
+            classifier_calls INTEGER NOT NULL,
+            validation_calls INTEGER NOT NULL,
+            failed_calls INTEGER NOT NULL,
+            max_attempt INTEGER NOT NULL,
+            model_mask INTEGER NOT NULL,
+            cost INTEGER NOT NULL,
+            failed_cost INTEGER NOT NULL,
+            unpriced_calls INTEGER NOT NULL,
+            last_status INTEGER NOT NULL,
+            outcome INTEGER,
+            outcome_request INTEGER
+        );
+        CREATE INDEX actions_first_ts ON actions(first_ts);
+
+        CREATE TABLE requests(
+            id INTEGER PRIMARY KEY,
+            request_key INTEGER NOT NULL,
+            request_id TEXT NOT NULL,
+            source_id INTEGER NOT NULL,
+            line INTEGER NOT NULL,
+            action_key INTEGER NOT NULL,
+            model_id INTEGER NOT NULL,
+            workflow_id INTEGER NOT NULL,
+            team_id INTEGER,
+            user_id INTEGER,
+            segment_id INTEGER,
+            project_id INTEGER,
+            api_key_id INTEGER,
+            provider_id INTEGER,
+            tier_id INTEGER,
+            kind INTEGER NOT NULL,
+            status INTEGER NOT NULL,
+            attempt INTEGER,
+            fallback_reason_id INTEGER,
+            fallback_from_id INTEGER,
+            action_outcome INTEGER,
+            input_tokens INTEGER NOT NULL,
+            output_tokens INTEGER NOT NULL,
+            cached_input_tokens INTEGER NOT NULL,
+            cache_write_tokens INTEGER NOT NULL,
+            cache_write_1h_tokens INTEGER NOT NULL,
+            reasoning_tokens INTEGER NOT NULL,
+            batch INTEGER NOT NULL,
+            service_tier INTEGER NOT NULL,
+            latency_ms INTEGER,
+            quality_score REAL,
+            gateway_cost INTEGER,
+            price_id INTEGER,
+            cost INTEGER,
+            metadata TEXT
+        );
+        CREATE UNIQUE INDEX requests_key ON requests(request_key);
+
+        CREATE TABLE rejects(
+            id INTEGER PRIMARY KEY,
+            source_id INTEGER NOT NULL,
+            line INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            message TEXT NOT NULL,
+            raw BLOB NOT NULL,
+            request_id TEXT,
+            conflict_source_id INTEGER,
+            conflict_line INTEGER
+        );
+        CREATE INDEX rejects_source ON rejects(source_id, line);
+
+        """
+        for table in dimensionTables {
+            sql += "CREATE TABLE \(table)(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);\n"
+        }
+        for kind in CallKind.allCases { sql += "INSERT INTO call_kinds VALUES(\(kind.rawValue), '\(kind.name)');\n" }
+        for s in CallStatus.allCases { sql += "INSERT INTO call_statuses VALUES(\(s.rawValue), '\(s.name)');\n" }
+        for o in ActionOutcome.allCases { sql += "INSERT INTO action_outcomes VALUES(\(o.rawValue), '\(o.name)');\n" }
+        for t in ServiceTier.allCases { sql += "INSERT INTO service_tiers VALUES(\(t.rawValue), '\(t.name)');\n" }
+        sql += views
+        return sql
+    }
+
+    /// Views with names, dollars and ISO times, so that any SQLite tool can read the data.
+    /// Dollar columns are REAL approximations for browsing; exact values are the integer picodollar
+    /// columns of the tables.
+    static let views = """
+    CREATE VIEW v_requests AS
+    SELECT r.id,
+           r.id >> 20 AS ts_ms,
+           strftime('%Y-%m-%dT%H:%M:%fZ', (r.id >> 20) / 1000.0, 'unixepoch') AS timestamp,
+           r.request_id,
+           a.action_id,
+           m.name AS model,
+           w.name AS workflow,
+           t.name AS team,
+           u.name AS user_id,
+           sg.name AS user_segment,
+           pj.name AS project,
+           ak.name AS api_key_id,
+           pv.name AS provider,
+           ti.name AS tier,
+           k.name AS kind,
+           st.name AS status,
+           r.attempt,
+           fr.name AS fallback_reason,
+           ff.name AS fallback_from,
+           ao.name AS action_outcome,
+           r.input_tokens, r.output_tokens, r.cached_input_tokens, r.cache_write_tokens,
+           r.cache_write_1h_tokens, r.reasoning_tokens,
+           r.batch,
+           sv.name AS service_tier,
+           r.latency_ms, r.quality_score,
+           r.gateway_cost / 1e12 AS gateway_cost_usd,
+           r.cost / 1e12 AS cost_usd,
+           r.cost IS NOT NULL AS priced,
+           r.price_id,
+           s.path AS source_path,
+           r.line AS source_line,
+           r.metadata
+    FROM requests r
+    LEFT JOIN actions a ON a.id = r.action_key
+    LEFT JOIN models m ON m.id = r.model_id
+    LEFT JOIN workflows w ON w.id = r.workflow_id
+    LEFT JOIN teams t ON t.id = r.team_id
+    LEFT JOIN users u ON u.id = r.user_id
+    LEFT JOIN segments sg ON sg.id = r.segment_id
+    LEFT JOIN projects pj ON pj.id = r.project_id
+    LEFT JOIN api_keys ak ON ak.id = r.api_key_id
+    LEFT JOIN providers pv ON pv.id = r.provider_id
+    LEFT JOIN tiers ti ON ti.id = r.tier_id
+    LEFT JOIN call_kinds k ON k.id = r.kind
+    LEFT JOIN call_statuses st ON st.id = r.status
+    LEFT JOIN fallback_reasons fr ON fr.id = r.fallback_reason_id
+    LEFT JOIN models ff ON ff.id = r.fallback_from_id
+    LEFT JOIN action_outcomes ao ON ao.id = r.action_outcome
+    LEFT JOIN service_tiers sv ON sv.id = r.service_tier
+    LEFT JOIN sources s ON s.id = r.source_id;
+
+    CREATE VIEW v_actions AS
+    SELECT a.id,
+           a.action_id,
+           strftime('%Y-%m-%dT%H:%M:%fZ', a.first_ts / 1000.0, 'unixepoch') AS first_timestamp,
+           strftime('%Y-%m-%dT%H:%M:%fZ', a.last_ts / 1000.0, 'unixepoch') AS last_timestamp,
+           w.name AS workflow, t.name AS team, u.name AS user_id, sg.name AS user_segment,
+           ao.name AS outcome,
+           a.calls, a.retries, a.fallbacks, a.classifier_calls, a.validation_calls, a.failed_calls,
+           a.max_attempt,
+           a.cost / 1e12 AS cost_usd,
+           a.failed_cost / 1e12 AS failed_cost_usd,
+           a.unpriced_calls
+    FROM actions a
+    LEFT JOIN workflows w ON w.id = a.workflow_id
+    LEFT JOIN teams t ON t.id = a.team_id
+    LEFT JOIN users u ON u.id = a.user_id
+    LEFT JOIN segments sg ON sg.id = a.segment_id
+    LEFT JOIN action_outcomes ao ON ao.id =
+        coalesce(a.outcome, CASE WHEN a.last_status = 1 THEN 1 ELSE 2 END);
+
+    CREATE VIEW v_rejects AS
+    SELECT r.id, s.path AS source_path, r.line, r.reason, r.message,
+           CAST(r.raw AS TEXT) AS raw, r.request_id,
+           cs.path AS conflict_path, r.conflict_line
+    FROM rejects r
+    LEFT JOIN sources s ON s.id = r.source_id
+    LEFT JOIN sources cs ON cs.id = r.conflict_source_id;
+
+    CREATE VIEW v_prices AS
+    SELECT p.id, p.provider, p.model, p.aliases, p.effective_from, p.currency, p.origin, p.source,
+           pr.tier, pr.long_context, p.long_context_threshold,
+           pr.input / 1e6 AS input_per_mtok,
+           pr.cached_input / 1e6 AS cached_input_per_mtok,
+           pr.cache_write_5m / 1e6 AS cache_write_5m_per_mtok,
+           pr.cache_write_1h / 1e6 AS cache_write_1h_per_mtok,
+           pr.output / 1e6 AS output_per_mtok,
+           pr.reasoning / 1e6 AS reasoning_per_mtok
+    FROM prices p JOIN price_rates pr ON pr.price_id = p.id;
+
+    """
+}
+
+/// Problems with a database file as a whole.
+public enum SchemaError: Error, Sendable, CustomStringConvertible {
+    case newerVersion(path: String, found: Int64, supported: Int64)
+    case notTokenLedger(path: String)
+
+    public var description: String {
+        switch self {
+        case .newerVersion(let path, let found, let supported):
+            "\(path) was written by a newer TokenLedger (schema version \(found); this build reads up to \(supported)). Upgrade TokenLedger; the file was not changed."
+        case .notTokenLedger(let path):
+            "\(path) is an SQLite database that does not belong to TokenLedger; it was not changed. Pass another --db path."
+        }
+    }
+}
+
+/// The repeated strings a request refers to, each kept once in its own table.
+public enum Dimension: Int, CaseIterable, Sendable {
+    case model, workflow, team, user, segment, project, apiKey, provider, tier, fallbackReason
+
+    public var table: String {
+        switch self {
+        case .model: "models"
+        case .workflow: "workflows"
+        case .team: "teams"
+        case .user: "users"
+        case .segment: "segments"
+        case .project: "projects"
+        case .apiKey: "api_keys"
+        case .provider: "providers"
+        case .tier: "tiers"
+        case .fallbackReason: "fallback_reasons"
+        }
+    }
+}

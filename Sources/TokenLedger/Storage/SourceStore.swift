@@ -1,0 +1,105 @@
+import Foundation
+
+/// One input that was imported (a file, or one read of standard input), and how far it got.
+public struct SourceRecord: Sendable, Equatable {
+    public var id: Int64
+    public var path: String
+    public var format: String
+    public var size: Int64
+    /// Bytes consumed, up to the end of the last line that was stored or rejected for good.
+    public var bytesDone: Int64
+    public var linesDone: Int64
+    /// XXH64 of the first `bytesDone` bytes.
+    public var prefixHash: Int64
+    /// XXH64 of the whole file, once it was read to its end.
+    public var contentHash: Int64?
+    public var complete: Bool
+}
+
+/// The `sources` table: which inputs were read, so that an unchanged file is skipped and a grown one
+/// resumes where it stopped.
+struct SourceStore {
+    let db: Database
+
+    static let columns = "id, path, format, size, bytes_done, lines_done, prefix_hash, content_hash, complete"
+
+    func read(_ s: Statement) -> SourceRecord {
+        SourceRecord(id: s.int64(0), path: s.text(1) ?? "", format: s.text(2) ?? "", size: s.int64(3),
+                     bytesDone: s.int64(4), linesDone: s.int64(5), prefixHash: s.int64(6),
+                     contentHash: s.optionalInt64(7), complete: s.int64(8) != 0)
+    }
+
+    /// The most recent read of `path`.
+    func latest(path: String) throws -> SourceRecord? {
+        let s = try db.cached("SELECT \(Self.columns) FROM sources WHERE path = ? ORDER BY id DESC LIMIT 1")
+        s.bind(path, at: 1)
+        return try s.step() ? read(s) : nil
+    }
+
+    /// Completely read sources of exactly this size (candidates for "same content").
+    func complete(size: Int64) throws -> [SourceRecord] {
+        let s = try db.cached("SELECT \(Self.columns) FROM sources WHERE size = ? AND complete = 1 AND content_hash IS NOT NULL")
+        s.bind(size, at: 1)
+        var out: [SourceRecord] = []
+        while try s.step() { out.append(read(s)) }
+        return out
+    }
+
+    func create(path: String, format: String, size: Int64, now: Date) throws -> Int64 {
+        try db.run("INSERT INTO sources(path, format, size, started_at) VALUES(?, ?, ?, ?)",
+                   .text(path), .text(format), .integer(size), .text(Self.iso(now)))
+        return db.lastInsertRowID
+    }
+
+    /// Records progress inside the same transaction as the rows it covers.
+    func progress(id: Int64, bytesDone: Int64, linesDone: Int64, prefixHash: UInt64, size: Int64,
+                  rows: Int64, duplicates: Int64, rejected: Int64) throws {
+        try db.run("""
+            UPDATE sources SET bytes_done = ?, lines_done = ?, prefix_hash = ?, size = max(size, ?),
+                rows_imported = rows_imported + ?, duplicates = duplicates + ?, rejected = rejected + ?
+            WHERE id = ?
+            """, .integer(bytesDone), .integer(linesDone), .integer(XXHash64.signed(prefixHash)), .integer(size),
+                   .integer(rows), .integer(duplicates), .integer(rejected), .integer(id))
+    }
+
+    func finish(id: Int64, size: Int64, complete: Bool, contentHash: UInt64?, now: Date) throws {
+        try db.run("UPDATE sources SET size = ?, complete = ?, content_hash = ?, finished_at = ? WHERE id = ?",
+                   .integer(size), .integer(complete ? 1 : 0), SQLValue(contentHash.map(XXHash64.signed)),
+                   .text(Self.iso(now)), .integer(id))
+    }
+
+    func path(id: Int64) throws -> String? {
+        try db.scalarText("SELECT path FROM sources WHERE id = ?", .integer(id))
+    }
+
+    static func iso(_ date: Date) -> String {
+        Timestamp(milliseconds: Int64((date.timeIntervalSince1970 * 1000).rounded(.down))).iso8601
+    }
+}
+
+/// The `rejects` table: every input row that was not imported, with where it came from and why.
+struct RejectStore {
+    let db: Database
+
+    func add(sourceID: Int64, line: Int, reason: RejectReason, raw: [UInt8], requestID: String? = nil,
+             conflict: (sourceID: Int64, line: Int64)? = nil) throws {
+        let s = try db.cached("""
+            INSERT INTO rejects(source_id, line, reason, message, raw, request_id, conflict_source_id, conflict_line)
+            VALUES(?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        s.bind(sourceID, at: 1)
+        s.bind(Int64(line), at: 2)
+        s.bind(reason.code, at: 3)
+        s.bind(reason.description, at: 4)
+        raw.prefix(ImportLimits.rejectRawBytes).withUnsafeBytes { s.bindBlob($0, at: 5) }
+        s.bind(requestID, at: 6)
+        s.bind(conflict?.sourceID, at: 7)
+        s.bind(conflict?.line, at: 8)
+        try s.step()
+    }
+
+    /// Removes the rejects of lines after `line` (they are read again when an import resumes).
+    func removeAfter(sourceID: Int64, line: Int64) throws {
+        try db.run("DELETE FROM rejects WHERE source_id = ? AND line > ?", .integer(sourceID), .integer(line))
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+
+/// A blocking first-in first-out queue with a fixed capacity, for handing work from one thread to
+/// another: `put` waits while the queue is full, `take` waits while it is empty.
+final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var items: [Element] = []
+    private var head = 0
+    private let capacity: Int
+    private var closed = false
+
+    init(capacity: Int) { self.capacity = max(1, capacity) }
+
+    /// Adds an element, waiting for room. Returns false if the queue was closed.
+    @discardableResult
+    func put(_ element: Element) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.count - head >= capacity && !closed { condition.wait() }
+        if closed { return false }
+        items.append(element)
+        condition.broadcast()
+        return true
+    }
+
+    /// Takes the oldest element, waiting for one; nil once the queue is closed and drained.
+    func take() -> Element? {
+        condition.lock()
+        defer { condition.unlock() }
+        while head == items.count && !closed { condition.wait() }
+        if head == items.count { return nil }
+        let e = items[head]
+        head += 1
+        if head > 64 && head * 2 > items.count {
+            items.removeFirst(head)
+            head = 0
+        }
+        condition.broadcast()
+        return e
+    }
+
+    /// No more elements will be added; waiting takers get nil once the queue is drained.
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Stops the producer: drops what is queued and makes `put` return false.
+    func cancel() {
+        condition.lock()
+        closed = true
+        items.removeAll()
+        head = 0
+        condition.broadcast()
+        condition.unlock()
+    }
+}
