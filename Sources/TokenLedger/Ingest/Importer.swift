@@ -4,8 +4,11 @@ import Foundation
 public struct ImportOptions: Sendable {
     /// A format name (`routing-log`, …), or nil to detect each input's format from its content.
     public var format: String?
-    /// Lines parsed per batch; each batch is one transaction.
-    public var linesPerBatch = 20_000
+    /// Lines parsed per batch handed from the parser to the writer.
+    public var linesPerBatch = 4_096
+    /// Rows written per transaction. Larger transactions write each page of the random-key structures
+    /// (the request-id index, the action facts) fewer times.
+    public var rowsPerTransaction = Int(ProcessInfo.processInfo.environment["TL_TXN"] ?? "") ?? 200_000
 
     public init(format: String? = nil) { self.format = format }
 }
@@ -212,22 +215,60 @@ public final class Importer {
 
         let seeds = RequestWriter.seeds(family: format.family)
         var outcome = PumpOutcome(bytesDone: 0, contentHash: 0, heldBackLastLine: false, readError: nil)
+        var pending = TransactionTally()
+        var open = false
         do {
             while let batch = queue.take() {
-                try store(batch, sourceID: sourceID, path: path, size: size, seeds: seeds, into: &file)
+                if !open {
+                    try db.execute("BEGIN IMMEDIATE")
+                    open = true
+                }
+                try store(batch, sourceID: sourceID, path: path, tally: &pending, into: &file, seeds: seeds)
                 outcome.bytesDone = batch.bytesDone
                 outcome.contentHash = batch.hash.finalize()
                 outcome.heldBackLastLine = batch.heldBackLastLine
                 if let e = batch.readError { outcome.readError = e }
+                pending.last = batch
+                if pending.items >= options.rowsPerTransaction {
+                    try commit(&pending, sourceID: sourceID, size: size)
+                    open = false
+                    onProgress?(ImportProgress(path: path, bytesDone: batch.bytesDone, bytesTotal: size, rows: file.rows))
+                }
+            }
+            if open {
+                try commit(&pending, sourceID: sourceID, size: size)
+                open = false
             }
         } catch {
             queue.cancel()
             done.wait()
+            if open { try? db.execute("ROLLBACK") }
             writer.discardPending()
             throw error
         }
         done.wait()
         return outcome
+    }
+
+    /// What the open transaction holds, for the source's bookkeeping at commit.
+    struct TransactionTally {
+        var items = 0
+        var rows: Int64 = 0
+        var duplicates: Int64 = 0
+        var rejected: Int64 = 0
+        var last: Batch?
+    }
+
+    /// Writes the pending action facts and the source's progress, then commits.
+    private func commit(_ t: inout TransactionTally, sourceID: Int64, size: Int64?) throws {
+        try writer.flush()
+        if let last = t.last {
+            try sources.progress(id: sourceID, bytesDone: last.bytesDone, linesDone: Int64(last.linesDone),
+                                 prefixHash: last.hash.finalize(), size: size ?? last.bytesDone,
+                                 rows: t.rows, duplicates: t.duplicates, rejected: t.rejected)
+        }
+        try db.execute("COMMIT")
+        t = TransactionTally()
     }
 
     /// The parser thread: reads units, parses them, hands over batches.
@@ -314,50 +355,37 @@ public final class Importer {
         bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }
     }
 
-    /// Stores one batch in one transaction, with the source's progress.
-    private func store(_ batch: Batch, sourceID: Int64, path: String, size: Int64?,
-                       seeds: (request: UInt64, action: UInt64), into file: inout FileSummary) throws {
-        var rows: Int64 = 0, duplicates: Int64 = 0, rejected: Int64 = 0
-        var local = FileSummary(path: path, status: .imported)
-        do {
-            try db.transaction {
-                for item in batch.items {
-                    switch item {
-                    case .call(let call, let line):
-                        switch try writer.write(call, sourceID: sourceID, line: line, seeds: seeds) {
-                        case .inserted(let priced):
-                            rows += 1
-                            if !priced { local.unpricedModels[call.model, default: 0] += 1 }
-                        case .duplicate:
-                            duplicates += 1
-                        case .conflict(let otherSource, let otherLine):
-                            rejected += 1
-                            let otherPath = try sources.path(id: otherSource) ?? "?"
-                            let reason = RejectReason.conflict(
-                                "request_id `\(call.requestID)` was already imported from \(otherPath):\(otherLine) with different content")
-                            try rejects.add(sourceID: sourceID, line: line, reason: reason, raw: Self.raw(of: call),
-                                            requestID: call.requestID, conflict: (otherSource, otherLine))
-                            local.noteReject(reason, path: path, line: line)
-                        }
-                    case .reject(let reason, let line, let raw):
-                        rejected += 1
-                        try rejects.add(sourceID: sourceID, line: line, reason: reason, raw: raw)
-                        local.noteReject(reason, path: path, line: line)
-                    }
+    /// Stores one batch inside the open transaction.
+    private func store(_ batch: Batch, sourceID: Int64, path: String, tally: inout TransactionTally,
+                       into file: inout FileSummary, seeds: (request: UInt64, action: UInt64)) throws {
+        for item in batch.items {
+            switch item {
+            case .call(let call, let line):
+                switch try writer.write(call, sourceID: sourceID, line: line, seeds: seeds) {
+                case .inserted(let priced):
+                    tally.rows += 1
+                    file.rows += 1
+                    if !priced { file.unpricedModels[call.model, default: 0] += 1 }
+                case .duplicate:
+                    tally.duplicates += 1
+                    file.duplicates += 1
+                case .conflict(let otherSource, let otherLine):
+                    tally.rejected += 1
+                    let otherPath = try sources.path(id: otherSource) ?? "?"
+                    let reason = RejectReason.conflict(
+                        "request_id `\(call.requestID)` was already imported from \(otherPath):\(otherLine) with different content")
+                    try rejects.add(sourceID: sourceID, line: line, reason: reason, raw: Self.raw(of: call),
+                                    requestID: call.requestID, conflict: (otherSource, otherLine))
+                    file.noteReject(reason, path: path, line: line)
                 }
-                try writer.flush()
-                try sources.progress(id: sourceID, bytesDone: batch.bytesDone, linesDone: Int64(batch.linesDone),
-                                     prefixHash: batch.hash.finalize(), size: size ?? batch.bytesDone,
-                                     rows: rows, duplicates: duplicates, rejected: rejected)
+            case .reject(let reason, let line, let raw):
+                tally.rejected += 1
+                try rejects.add(sourceID: sourceID, line: line, reason: reason, raw: raw)
+                file.noteReject(reason, path: path, line: line)
             }
-        } catch {
-            writer.discardPending()
-            throw error
         }
-        local.rows = rows
-        local.duplicates = duplicates
-        file.merge(local)
-        onProgress?(ImportProgress(path: path, bytesDone: batch.bytesDone, bytesTotal: size, rows: file.rows))
+        tally.items += batch.items.count
+        try writer.flushIfLarge()
     }
 
     /// A conflicting record has no raw line at hand here; keep its identifying fields.

@@ -12,6 +12,10 @@ public struct JSONScanner {
     var depth = 0
     /// Set when any string held a byte ≥ 0x80; the caller validates UTF-8 once for the whole text.
     public var sawNonASCII = false
+    /// Whether the string read last held a byte ≥ 0x80 (then it must be validated as UTF-8).
+    var lastStringNonASCII = false
+    /// Whether the string read last held a backslash escape.
+    var lastStringEscaped = false
 
     public static let maxDepth = 128
 
@@ -23,20 +27,24 @@ public struct JSONScanner {
     public var atEnd: Bool { position >= bytes.count }
 
     @inline(__always) mutating func skipWhitespace() {
-        while position < bytes.count {
-            let c = bytes[position]
-            if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 { position += 1 } else { return }
+        guard let base = bytes.baseAddress else { return }
+        var p = position
+        let n = bytes.count
+        while p < n {
+            let c = base[p]
+            if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 { p += 1 } else { break }
         }
+        position = p
     }
 
     @inline(__always) func peek() -> UInt8? { position < bytes.count ? bytes[position] : nil }
 
     func error(_ message: String) -> JSONError { JSONError(message: message, offset: position) }
 
-    mutating func expect(_ c: UInt8, _ what: String) throws {
+    @inline(__always) mutating func expect(_ c: UInt8, _ what: @autoclosure () -> String) throws {
         skipWhitespace()
         guard position < bytes.count, bytes[position] == c else {
-            throw error(position < bytes.count ? "expected \(what)" : "unexpected end of input, expected \(what)")
+            throw error(position < bytes.count ? "expected \(what())" : "unexpected end of input, expected \(what())")
         }
         position += 1
     }
@@ -139,41 +147,60 @@ public struct JSONScanner {
 
     /// Reads a string and returns its raw content between the quotes (escapes not decoded).
     mutating func readRawString() throws -> UnsafeBufferPointer<UInt8> {
-        try expect(0x22, "a string")
-        let start = position
+        skipWhitespace()
         let n = bytes.count
-        while position < n {
-            let c = bytes[position]
+        guard position < n, let base = bytes.baseAddress, base[position] == 0x22 else {
+            throw error(position < n ? "expected a string" : "unexpected end of input, expected a string")
+        }
+        let start = position + 1
+        var p = start
+        var nonASCII = false
+        var escaped = false
+        while p < n {
+            let c = base[p]
             if c == 0x22 {
-                let s = UnsafeBufferPointer(rebasing: bytes[start..<position])
-                position += 1
-                return s
+                position = p + 1
+                lastStringNonASCII = nonASCII
+                lastStringEscaped = escaped
+                if nonASCII { sawNonASCII = true }
+                return UnsafeBufferPointer(start: base + start, count: p - start)
             }
-            if c == 0x5C {
-                position += 1
-                guard position < n else { break }
-                let e = bytes[position]
-                switch e {
-                case 0x22, 0x5C, 0x2F, 0x62, 0x66, 0x6E, 0x72, 0x74: position += 1
-                case 0x75:
-                    guard position + 4 < n, (1...4).allSatisfy({ JSONScanner.hexValue(bytes[position + $0]) != nil }) else {
-                        throw error("invalid \\u escape")
-                    }
-                    position += 5
-                default: throw error("invalid escape")
-                }
+            if c >= 0x20 && c != 0x5C {
+                if c >= 0x80 { nonASCII = true }
+                p += 1
                 continue
             }
-            if c < 0x20 { throw error("control character in string") }
-            if c >= 0x80 { sawNonASCII = true }
-            position += 1
+            if c < 0x20 {
+                position = p
+                throw error("control character in string")
+            }
+            // A backslash escape.
+            escaped = true
+            p += 1
+            guard p < n else { break }
+            switch base[p] {
+            case 0x22, 0x5C, 0x2F, 0x62, 0x66, 0x6E, 0x72, 0x74: p += 1
+            case 0x75:
+                guard p + 4 < n, (1...4).allSatisfy({ JSONScanner.hexValue(base[p + $0]) != nil }) else {
+                    position = p
+                    throw error("invalid \\u escape")
+                }
+                p += 5
+            default:
+                position = p
+                throw error("invalid escape")
+            }
         }
+        position = n
         throw error("unterminated string")
     }
 
     /// Reads a string value, decoding escapes. Throws on invalid UTF-8 and lone surrogates.
     public mutating func readString() throws -> String {
         let raw = try readRawString()
+        if !lastStringNonASCII && !lastStringEscaped {
+            return String(decoding: raw, as: UTF8.self)
+        }
         return try JSONScanner.decode(raw, at: position)
     }
 

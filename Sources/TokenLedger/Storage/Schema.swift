@@ -101,8 +101,6 @@ public enum Schema {
         CREATE TABLE actions(
             id INTEGER PRIMARY KEY,
             action_id TEXT,
-            first_ts INTEGER NOT NULL,
-            last_ts INTEGER NOT NULL,
             first_request INTEGER NOT NULL,
             last_request INTEGER NOT NULL,
             workflow_id INTEGER NOT NULL,
@@ -124,7 +122,7 @@ public enum Schema {
             outcome INTEGER,
             outcome_request INTEGER
         );
-        CREATE INDEX actions_first_ts ON actions(first_ts);
+        CREATE INDEX actions_first_request ON actions(first_request);
 
         CREATE TABLE requests(
             id INTEGER PRIMARY KEY,
@@ -249,8 +247,8 @@ public enum Schema {
     CREATE VIEW v_actions AS
     SELECT a.id,
            a.action_id,
-           strftime('%Y-%m-%dT%H:%M:%fZ', a.first_ts / 1000.0, 'unixepoch') AS first_timestamp,
-           strftime('%Y-%m-%dT%H:%M:%fZ', a.last_ts / 1000.0, 'unixepoch') AS last_timestamp,
+           strftime('%Y-%m-%dT%H:%M:%fZ', (a.first_request >> 20) / 1000.0, 'unixepoch') AS first_timestamp,
+           strftime('%Y-%m-%dT%H:%M:%fZ', (a.last_request >> 20) / 1000.0, 'unixepoch') AS last_timestamp,
            w.name AS workflow, t.name AS team, u.name AS user_id, sg.name AS user_segment,
            ao.name AS outcome,
            a.calls, a.retries, a.fallbacks, a.classifier_calls, a.validation_calls, a.failed_calls,

@@ -33,6 +33,7 @@ struct SourceStore {
     func latest(path: String) throws -> SourceRecord? {
         let s = try db.cached("SELECT \(Self.columns) FROM sources WHERE path = ? ORDER BY id DESC LIMIT 1")
         s.bind(path, at: 1)
+        defer { s.reset() }
         return try s.step() ? read(s) : nil
     }
 

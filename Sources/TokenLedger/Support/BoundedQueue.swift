@@ -5,7 +5,6 @@ import Foundation
 final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
     private let condition = NSCondition()
     private var items: [Element] = []
-    private var head = 0
     private let capacity: Int
     private var closed = false
 
@@ -16,7 +15,7 @@ final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
     func put(_ element: Element) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        while items.count - head >= capacity && !closed { condition.wait() }
+        while items.count >= capacity && !closed { condition.wait() }
         if closed { return false }
         items.append(element)
         condition.broadcast()
@@ -27,14 +26,11 @@ final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
     func take() -> Element? {
         condition.lock()
         defer { condition.unlock() }
-        while head == items.count && !closed { condition.wait() }
-        if head == items.count { return nil }
-        let e = items[head]
-        head += 1
-        if head > 64 && head * 2 > items.count {
-            items.removeFirst(head)
-            head = 0
-        }
+        while items.isEmpty && !closed { condition.wait() }
+        if items.isEmpty { return nil }
+        // The queue holds a handful of elements, so removing the first is cheap, and it releases the
+        // element at once (a batch can be tens of megabytes).
+        let e = items.removeFirst()
         condition.broadcast()
         return e
     }
@@ -52,7 +48,6 @@ final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
         condition.lock()
         closed = true
         items.removeAll()
-        head = 0
         condition.broadcast()
         condition.unlock()
     }

@@ -1,0 +1,72 @@
+/// Renders an ``ImportSummary`` for the terminal or as JSON.
+public enum ImportSummaryReport {
+    public static func text(_ s: ImportSummary, seconds: Double) -> String {
+        var out = ""
+        let skipped = s.files.filter { $0.status == .unchanged || $0.status == .sameContent }.count
+        let failed = s.files.filter { $0.status == .failed }
+        out += "Imported \(s.rowsImported) requests from \(s.files.count - skipped - failed.count) of \(s.files.count) input(s)"
+        out += " in \(formatDecimal(seconds, decimals: 1)) s"
+        if seconds > 0 && s.rowsImported > 0 { out += " (\(Int(Double(s.rowsImported) / seconds)) rows/s)" }
+        out += ".\n"
+        if s.duplicates > 0 { out += "Skipped \(s.duplicates) duplicate request(s) already stored.\n" }
+        for f in s.files {
+            switch f.status {
+            case .unchanged: out += "  \(f.path): unchanged since the last import, skipped\n"
+            case .sameContent: out += "  \(f.path): same content as \(f.sameAs ?? "an imported file"), skipped\n"
+            case .resumed: out += "  \(f.path): grown since the last import, resumed after line \(f.resumedAtLine ?? 0) (\(f.rows) new)\n"
+            case .failed: out += "  \(f.path): error: \(f.error ?? "unknown")\n"
+            case .imported:
+                if s.files.count > 1 { out += "  \(f.path): \(f.rows) imported (\(f.format ?? "?"))\n" }
+            }
+        }
+        if s.rejected > 0 {
+            out += "Rejected \(s.rejected) row(s), kept in the rejects table (`tokenledger rejects`):\n"
+            for (code, tally) in s.rejectsByReason.sorted(by: { ($0.value.count, $1.key) > ($1.value.count, $0.key) }) {
+                out += "  \(code): \(tally.count) — \(tally.firstMessage); at \(tally.examples.joined(separator: ", "))"
+                if tally.count > Int64(tally.examples.count) { out += ", …" }
+                out += "\n"
+            }
+        }
+        if !s.unpricedModels.isEmpty {
+            out += "Unpriced: \(s.unpricedModels.values.reduce(0, +)) request(s) of models with no price (shown as unpriced, never $0):\n"
+            for (model, n) in s.unpricedModels.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }) {
+                out += "  \(model): \(n)\n"
+            }
+            out += "  Add prices with `tokenledger prices import FILE`, then `tokenledger reprice`.\n"
+        }
+        if s.actionKeyCollisions > 0 {
+            out += "Warning: \(s.actionKeyCollisions) action id(s) collided with another action's 63-bit key; their facts were not merged.\n"
+        }
+        return out
+    }
+
+    public static func json(_ s: ImportSummary, seconds: Double) -> String {
+        JSONOutput.object([
+            ("rows_imported", .int(s.rowsImported)),
+            ("duplicates", .int(s.duplicates)),
+            ("rejected", .int(s.rejected)),
+            ("seconds", .ratio(seconds, decimals: 3)),
+            ("all_inputs_read", .bool(s.allInputsRead)),
+            ("files", .array(s.files.map { f in
+                .object([
+                    ("path", .string(f.path)),
+                    ("status", .string(f.status.rawValue)),
+                    ("format", .string(f.format)),
+                    ("rows_imported", .int(f.rows)),
+                    ("duplicates", .int(f.duplicates)),
+                    ("rejected", .int(f.rejected)),
+                    ("resumed_after_line", f.resumedAtLine.map { .int($0) } ?? .null),
+                    ("same_as", .string(f.sameAs)),
+                    ("error", .string(f.error)),
+                ])
+            })),
+            ("rejects_by_reason", .array(s.rejectsByReason.sorted(by: { $0.key < $1.key }).map { code, t in
+                .object([("reason", .string(code)), ("count", .int(t.count)), ("message", .string(t.firstMessage)),
+                         ("first", .array(t.examples.map { .string($0) }))])
+            })),
+            ("unpriced_models", .array(s.unpricedModels.sorted(by: { $0.key < $1.key }).map { m, n in
+                .object([("model", .string(m)), ("requests", .int(n))])
+            })),
+        ]).render()
+    }
+}

@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import TokenLedger
+
+/// Options every command takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The database file (default: $TOKENLEDGER_DB, else ./tokenledger.sqlite).", valueName: "path"))
+    var db: String?
+
+    var databasePath: String {
+        db ?? ProcessInfo.processInfo.environment["TOKENLEDGER_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? "tokenledger.sqlite"
+    }
+
+    /// Opens the database, turning low-level failures into a clear message.
+    func open(_ mode: Database.Mode = .readWrite) throws -> Database {
+        if mode == .readOnly && !FileManager.default.fileExists(atPath: databasePath) {
+            throw CLIError("no database at \(databasePath); run `tokenledger import` first or pass --db")
+        }
+        do {
+            return try Database(path: databasePath, mode: mode)
+        } catch let e as DatabaseError {
+            throw CLIError("cannot use database \(databasePath): \(e)")
+        }
+    }
+}
+
+/// A message for the user, printed as `Error: …` with exit status 1.
+struct CLIError: Error, CustomStringConvertible {
+    var description: String
+    init(_ message: String) { description = message }
+}
+
+/// Standard error, for progress and diagnostics.
+nonisolated(unsafe) var standardError = FileHandle.standardError
+
+extension FileHandle: @retroactive TextOutputStream {
+    public func write(_ string: String) { write(Data(string.utf8)) }
+}
