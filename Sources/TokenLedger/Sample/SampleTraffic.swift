@@ -77,8 +77,9 @@ public struct SampleTraffic: Sendable {
         public var start: CivilDate
         /// The number of UTC days; timestamps fall in `[start, start + days)`. At least 1.
         public var days: Int
-        /// The approximate number of calls to write (duplicate lines not included); actions per day are
-        /// scaled to reach it, usually within 1–2 %.
+        /// The approximate number of calls to write (duplicate lines not included). Each hour gets its
+        /// share of the calls still to come, so the total lands within a few calls of it (the last
+        /// actions may overshoot by their size).
         public var targetCalls: Int
         public var scenario: Scenario
         /// Share of calls whose line is written a second time, a few lines later (0 ... 0.5).
@@ -233,8 +234,9 @@ struct SampleTrafficEngine {
     static let hourWeights: [Double] = [2, 1, 1, 1, 2, 3, 5, 8, 11, 12, 12, 11, 10, 11, 12, 12, 11, 10, 8, 7, 6, 5, 4, 3]
     /// Relative traffic by ISO weekday, Monday first.
     static let weekdayWeights: [Double] = [1.0, 1.02, 1.03, 1.0, 0.92, 0.38, 0.30]
-    /// Actions simulated per kind of hour to learn the mean number of calls per action.
-    static let calibrationActions = 6_000
+    /// Actions simulated per kind of hour to estimate the mean number of calls per action. The estimate
+    /// only spreads actions over the hours; the schedule corrects for its error as calls are written.
+    static let calibrationActions = 1_500
 
     init(_ configuration: SampleTraffic.Configuration) {
         self.configuration = configuration
@@ -277,11 +279,12 @@ struct SampleTrafficEngine {
         return Double(total) / Double(n)
     }
 
-    /// Actions per unit of hour weight, so that the expected number of calls is the target.
-    private func actionScale(hours: Int) -> Double {
+    /// For every hour h, the expected calls per action-rate unit from h to the end: Σ weight × mean calls per
+    /// action over hours h..<hours. The schedule divides the calls still to write by it.
+    private func remainingCallWeights(hours: Int) -> [Double] {
         var means: [SampleActionSetting: Double] = [:]
-        var expectedCalls = 0.0
-        for h in 0..<hours {
+        var suffix = [Double](repeating: 0, count: hours + 1)
+        for h in stride(from: hours - 1, through: 0, by: -1) {
             let s = setting(hour: h)
             let mean: Double
             if let m = means[s] {
@@ -290,9 +293,9 @@ struct SampleTrafficEngine {
                 mean = meanCallsPerAction(s)
                 means[s] = mean
             }
-            expectedCalls += weight(hour: h, s) * mean
+            suffix[h] = suffix[h + 1] + weight(hour: h, s) * mean
         }
-        return expectedCalls > 0 ? Double(configuration.targetCalls) / expectedCalls : 0
+        return suffix
     }
 
     mutating func run(_ sink: (UnsafeRawBufferPointer) throws -> Void) rethrows -> SampleTraffic.Summary {
@@ -342,17 +345,20 @@ struct SampleTrafficEngine {
         }
 
         let hours = configuration.days * 24
-        let scale = actionScale(hours: hours)
-        var cumulative = 0.0
-        var scheduled: Int64 = 0
+        // Each hour gets its share of the calls still to write, so an hour that ran over or under the
+        // estimate is made up by the rest and the total lands on the target.
+        let remaining = remainingCallWeights(hours: hours)
+        var generatedCalls = 0
+        var carry = 0.0
         var offsets: [Int64] = []
         var actionNumber: UInt64 = 0
         for h in 0..<hours {
             let s = setting(hour: h)
-            cumulative += weight(hour: h, s) * scale
-            let due = Int64(cumulative.rounded())
-            let count = Int(due - scheduled)
-            scheduled = due
+            guard remaining[h] > 0 else { continue }
+            let rate = Double(max(configuration.targetCalls - generatedCalls, 0)) / remaining[h]
+            let exact = weight(hour: h, s) * rate + carry
+            let count = Int(exact.rounded())
+            carry = exact - Double(count)
             guard count > 0 else { continue }
             let rules = rules(s)
             let hourStart = startMs + Int64(h) * 3_600_000
@@ -368,7 +374,10 @@ struct SampleTrafficEngine {
                 var builder = SampleActionBuilder(start: t, actionNumber: actionNumber, setting: s, rules: rules, users: users,
                                                   random: SampleRandom(seed: seed, stream: actionNumber))
                 builder.run()
-                for call in builder.calls where call.timestamp < endMs { pending.push(call) }
+                for call in builder.calls where call.timestamp < endMs {
+                    pending.push(call)
+                    generatedCalls += 1
+                }
                 actionNumber += 1
             }
         }
