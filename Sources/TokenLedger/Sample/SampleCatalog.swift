@@ -1,8 +1,8 @@
-/// The fixed cast of the sample traffic: models, workflows, teams, projects, API keys and users.
-///
-/// Names are `StaticString`s so the line writer copies their bytes without building a `String`.
-/// Prices are list prices in picodollars per token (USD per million tokens × 10⁶), used only for the
-/// gateway's own `cost_usd` estimate; TokenLedger prices calls from its price book, never from these.
+// The fixed cast of the sample traffic: models, workflows, teams, projects, API keys and users.
+//
+// Names are `StaticString`s so the line renderer copies their bytes without building a `String`.
+// Prices are list prices in picodollars per token (USD per million tokens × 10⁶), used only for the
+// gateway's own `cost_usd` estimate; TokenLedger prices calls from its price book, never from these.
 
 /// The models the sample gateway routes to.
 enum SampleModel: Int, CaseIterable {
