@@ -2,6 +2,16 @@
 public enum PricingTier: String, Sendable, CaseIterable, Hashable, Codable {
     case standard, batch, flex, priority
 
+    /// The position of the tier in listings: standard, batch, flex, priority.
+    var sortOrder: Int {
+        switch self {
+        case .standard: 0
+        case .batch: 1
+        case .flex: 2
+        case .priority: 3
+        }
+    }
+
     /// The tier of a call: batch wins over the service tier.
     public init(batch: Bool, serviceTier: ServiceTier) {
         if batch { self = .batch; return }
@@ -47,10 +57,10 @@ public struct RateCard: Sendable, Equatable, Hashable {
     /// rates at the batch discount.
     func resolved(over base: Resolved) -> Resolved {
         func scaledIn(_ r: Rate) -> Rate {
-            base.input.picosPerToken == 0 ? r : r.scaled(input.picosPerToken, base.input.picosPerToken)
+            base.input.picosPerToken <= 0 ? r : r.scaled(input.picosPerToken, base.input.picosPerToken)
         }
         func scaledOut(_ r: Rate) -> Rate {
-            base.output.picosPerToken == 0 ? r : r.scaled(output.picosPerToken, base.output.picosPerToken)
+            base.output.picosPerToken <= 0 ? r : r.scaled(output.picosPerToken, base.output.picosPerToken)
         }
         return Resolved(
             input: input,
@@ -81,10 +91,9 @@ public struct RateCardKey: Sendable, Hashable, Comparable {
         self.longContext = longContext
     }
 
+    /// Standard, batch, flex, priority; within a tier the normal card before the long-context one.
     public static func < (a: RateCardKey, b: RateCardKey) -> Bool {
-        let order = PricingTier.allCases
-        let ai = order.firstIndex(of: a.tier)!, bi = order.firstIndex(of: b.tier)!
-        return ai != bi ? ai < bi : (!a.longContext && b.longContext)
+        a.tier.sortOrder != b.tier.sortOrder ? a.tier.sortOrder < b.tier.sortOrder : (!a.longContext && b.longContext)
     }
 }
 
@@ -136,7 +145,7 @@ public struct PriceEntry: Sendable, Equatable {
         if tier != .standard, let stdLong = cards[RateCardKey(.standard, longContext: true)] {
             let long = stdLong.resolved(over: std)
             func ratio(_ l: Rate, _ s: Rate, _ base: Rate) -> Rate {
-                base.picosPerToken == 0 ? l : l.scaled(s.picosPerToken, base.picosPerToken)
+                base.picosPerToken <= 0 ? l : l.scaled(s.picosPerToken, base.picosPerToken)
             }
             return RateCard.Resolved(
                 input: ratio(long.input, short.input, std.input),
@@ -155,8 +164,9 @@ public struct PriceEntry: Sendable, Equatable {
         return inputTokens > t
     }
 
-    /// The exact cost of one call in picodollars, or nil if it overflows 64 bits (or the entry has no
-    /// standard card).
+    /// The exact cost of one call in picodollars, or nil if it overflows 64 bits, if the token counts
+    /// contradict each other (see ``cost(card:input:cached:write5m:write1h:output:reasoning:)``) or if the
+    /// entry has no standard card.
     public func cost(of call: CallRecord) -> Int64? {
         let tier = PricingTier(batch: call.batch, serviceTier: call.serviceTier)
         guard let c = card(tier: tier, longContext: isLongContext(inputTokens: call.inputTokens)) else { return nil }
@@ -166,10 +176,18 @@ public struct PriceEntry: Sendable, Equatable {
     }
 
     /// `uncached×input + cached×read + writes×write + (output − reasoning)×output + reasoning×reasoning`.
+    ///
+    /// `input` counts all input (cache reads and writes included) and `output` counts reasoning. Returns
+    /// nil when a part would be negative (cache tokens above `input`, reasoning above `output`, a negative
+    /// count): such a call has no meaningful price, and a negative one would silently lower a total.
     public static func cost(card c: RateCard.Resolved, input: Int64, cached: Int64, write5m: Int64, write1h: Int64,
                             output: Int64, reasoning: Int64) -> Int64? {
+        guard input >= 0, cached >= 0, write5m >= 0, write1h >= 0, output >= 0, reasoning >= 0 else { return nil }
+        let (cacheTokens, o1) = cached.addingReportingOverflow(write5m)
+        let (allCacheTokens, o2) = cacheTokens.addingReportingOverflow(write1h)
+        guard !o1, !o2, allCacheTokens <= input, reasoning <= output else { return nil }
         let parts: [(Int64, Rate)] = [
-            (input - cached - write5m - write1h, c.input), (cached, c.cachedInput), (write5m, c.cacheWrite5m),
+            (input - allCacheTokens, c.input), (cached, c.cachedInput), (write5m, c.cacheWrite5m),
             (write1h, c.cacheWrite1h), (output - reasoning, c.output), (reasoning, c.reasoning),
         ]
         var total: Int64 = 0
