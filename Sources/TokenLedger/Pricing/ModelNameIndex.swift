@@ -102,9 +102,14 @@ struct ModelNameIndex: Sendable {
         return out.sorted()
     }
 
+    /// The slot of `name` when it is a key or alias exactly as written: the common case, one hash lookup.
+    func exactMatch(_ name: String) -> (slot: Int, kind: ModelMatch.Kind)? {
+        if case .model(let slot, let alias)? = verbatim[name] { return (slot, alias ? .alias : .exact) }
+        return nil
+    }
+
     /// The slot of `name` and the rule that found it, or nil (unknown or ambiguous).
     func match(_ name: String) -> (slot: Int, kind: ModelMatch.Kind)? {
-        // The common case: the log writes the key exactly.
         if let t = verbatim[name] {
             if case .model(let slot, let alias) = t { return (slot, alias ? .alias : .exact) }
             return nil

@@ -8,14 +8,16 @@
 ///     let t = Timestamp.parse(iso: "2026-01-31T12:00:00Z")!
 ///     book.entry(for: "claude-sonnet-4-5-20250929", at: t)?.model   // "claude-sonnet-4-5"
 ///
-/// Model names from logs are resolved by ``match(_:)``. The book resolves each name on every call;
-/// an importer that prices many requests keeps a ``Resolver``, which remembers each distinct name.
+/// Model names from logs are resolved by ``match(_:)``. The book remembers how each distinct name
+/// resolved (behind a lock, shared by copies of the book); an importer on one thread can keep a
+/// ``Resolver`` instead, which remembers names without locking.
 public struct PriceBook: Sendable {
     /// Every entry, sorted by model key, then effective day.
     public let entries: [PriceEntry]
     /// Per model (slot): its key, its entries' effective days (ascending) and their indices in `entries`.
     let histories: [ModelHistory]
     let names: ModelNameIndex
+    let memo = NameMemo()
 
     struct ModelHistory: Sendable {
         let model: String
@@ -95,7 +97,7 @@ public struct PriceBook: Sendable {
     /// An entry for a dated snapshot itself (`gpt-4o-2024-05-13`) is an exact match and wins over its base.
     /// Names are trimmed and compared case-insensitively.
     public func match(_ model: String) -> ModelMatch? {
-        guard let m = names.match(model) else { return nil }
+        guard let m = resolve(model) else { return nil }
         return ModelMatch(model: histories[m.slot].model, kind: m.kind)
     }
 
@@ -105,21 +107,22 @@ public struct PriceBook: Sendable {
     /// The entry that prices a request to `model` made at `time`, or nil when the model is unknown or the
     /// request predates its first entry.
     ///
-    /// - Complexity: a few hash lookups to resolve the name, then O(log n) in the model's entries.
+    /// - Complexity: one hash lookup for a name seen before (a few for a new one), then O(log n) in the
+    ///   model's entries.
     public func entry(for model: String, at time: Timestamp) -> PriceEntry? {
-        guard let m = names.match(model) else { return nil }
+        guard let m = resolve(model) else { return nil }
         return entry(slot: m.slot, day: Self.utcDayNumber(time))
     }
 
     /// The entry in force for `model` on the UTC day `day`.
     public func entry(for model: String, on day: CivilDate) -> PriceEntry? {
-        guard let m = names.match(model) else { return nil }
+        guard let m = resolve(model) else { return nil }
         return entry(slot: m.slot, day: day.daysSinceEpoch)
     }
 
     /// Every entry of the model `model` resolves to, oldest first (empty when it resolves to none).
     public func history(of model: String) -> [PriceEntry] {
-        guard let m = names.match(model) else { return [] }
+        guard let m = resolve(model) else { return [] }
         return histories[m.slot].entryIndices.map { entries[$0] }
     }
 
@@ -127,6 +130,12 @@ public struct PriceBook: Sendable {
     /// `other`'s wins.
     public func merging(_ other: PriceBook) -> PriceBook {
         PriceBook(entries: entries + other.entries)
+    }
+
+    /// The slot of a name and the rule that found it; exact keys skip the memo.
+    func resolve(_ model: String) -> (slot: Int, kind: ModelMatch.Kind)? {
+        if let exact = names.exactMatch(model) { return exact }
+        return memo.resolve(model) { names.match($0) }
     }
 
     func entry(slot: Int, day: Int) -> PriceEntry? {
