@@ -222,6 +222,16 @@ import Testing
                                     "input_cost_per_token_above_1000k_tokens_decisions": 1])
     }
 
+    @Test func truncatedCataloguesAreErrorsNotCrashes() throws {
+        let bytes = try Array(Data(contentsOf: PricingFixtures.litellmSample))
+        for n in stride(from: 0, to: bytes.count, by: 211) {
+            #expect(throws: LiteLLMCatalogError.self) {
+                try LiteLLMCatalog.parse(Array(bytes.prefix(n)), file: "cut.json", effectiveFrom: day("2025-01-01"), source: "x")
+            }
+        }
+        #expect(try LiteLLMCatalog.parse(bytes, file: "whole.json", effectiveFrom: day("2025-01-01"), source: "x").entries.count == 13)
+    }
+
     @Test func unreadableCatalogues() throws {
         do {
             _ = try Self.importing("{\n\"a\": {\n\"mode\": chat}}")

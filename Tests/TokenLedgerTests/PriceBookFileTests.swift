@@ -227,6 +227,23 @@ import Testing
         #expect(caseTwin.key == "prices[1].model")
     }
 
+    @Test func anyTruncationOrGarbageIsAnErrorNotACrash() {
+        // Every prefix of a valid file, and some texts that are not price books at all: each parses or
+        // throws a located error.
+        var texts = (0...Self.sample.count).map { String(Self.sample.prefix($0)) }
+        texts += ["\u{0}", "prices: [", "- - -", "{{{{", "currency: [USD]", "prices: [{model: [a]}]", ":\n  :", "&a [*a]",
+                  "prices:\n  - model: a\n    provider: p\n    effective_from: 2025-01-01\n    per_million_tokens: {input: 1e999999, output: 1}\n",
+                  "prices: " + String(repeating: "[", count: 5_000)]
+        for text in texts {
+            do {
+                _ = try PriceBookFile.parse(text: text, path: "t.yaml", defaultEffectiveFrom: day("2025-01-01"))
+            } catch {
+                #expect(error.file == "t.yaml")
+                #expect(!error.message.isEmpty)
+            }
+        }
+    }
+
     @Test func loadReportsAMissingFile() throws {
         do {
             _ = try PriceBookFile.load(path: "/nonexistent/prices.yaml")

@@ -229,17 +229,21 @@ public enum LiteLLMCatalog {
 
 /// A LiteLLM catalogue that cannot be read at all.
 public struct LiteLLMCatalogError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The file as the caller named it.
     public var file: String
     /// 1-based line of the problem, when known.
     public var line: Int?
+    /// What is wrong.
     public var message: String
 
+    /// An error about `file`.
     public init(file: String, line: Int?, message: String) {
         self.file = file
         self.line = line
         self.message = message
     }
 
+    /// `file:line: message`.
     public var description: String { "\(file)\(line.map { ":\($0)" } ?? ""): \(message)" }
 }
 
@@ -258,6 +262,7 @@ public struct LiteLLMImport: Sendable {
     /// carry each.
     public var ignoredFields: [String: Int] = [:]
 
+    /// An empty result for a catalogue of `totalModels` keys.
     public init(totalModels: Int) {
         self.totalModels = totalModels
     }
@@ -274,7 +279,9 @@ public struct LiteLLMImport: Sendable {
 
     /// A model left out of the import.
     public struct Skip: Sendable, Equatable {
+        /// The catalogue key.
         public var model: String
+        /// Why it was left out.
         public var reason: SkipReason
     }
 
@@ -299,6 +306,7 @@ public struct LiteLLMImport: Sendable {
             return self
         }
 
+        /// A short explanation for reports.
         public var description: String {
             switch self {
             case .documentation: "field documentation (sample_spec)"
@@ -314,7 +322,9 @@ public struct LiteLLMImport: Sendable {
 
     /// A catalogue price held to the nearest picodollar per token.
     public struct RoundedValue: Sendable, Equatable {
+        /// The catalogue key.
         public var model: String
+        /// The catalogue field, e.g. `input_cost_per_token`.
         public var field: String
         /// The catalogue's text, e.g. `2.9999900000000002e-06`.
         public var text: String

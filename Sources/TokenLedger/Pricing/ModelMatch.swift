@@ -17,12 +17,15 @@ public struct ModelMatch: Sendable, Hashable, CustomStringConvertible {
 
     /// The canonical model key, as written in the book.
     public var model: String
+    /// The rule that matched.
     public var kind: Kind
 
+    /// A match of `model` by the rule `kind`.
     public init(model: String, kind: Kind) {
         self.model = model
         self.kind = kind
     }
 
+    /// `claude-sonnet-4-5 (snapshot)`.
     public var description: String { "\(model) (\(kind.rawValue))" }
 }

@@ -8,6 +8,7 @@ extension PriceBook {
     ///     var resolver = PriceBook.Resolver(book)
     ///     for call in calls { let entry = resolver.entry(for: call.model, at: call.timestamp) }
     public struct Resolver: Sendable {
+        /// The book looked up.
         public let book: PriceBook
         private var memo: [String: Resolution] = [:]
 
@@ -20,6 +21,7 @@ extension PriceBook {
             case model(slot: Int, kind: ModelMatch.Kind)
         }
 
+        /// A resolver with nothing remembered yet.
         public init(_ book: PriceBook) {
             self.book = book
         }

@@ -34,6 +34,7 @@ public struct PriceBookFile: Sendable, Equatable {
     /// The entries in file order.
     public var entries: [PriceEntry]
 
+    /// A book of `entries` to write or hold.
     public init(currency: String = "USD", entries: [PriceEntry]) {
         self.currency = currency
         self.entries = entries

@@ -13,6 +13,7 @@ public struct PriceBookFileError: Error, Sendable, Equatable, CustomStringConver
     /// What was expected and what was found.
     public var message: String
 
+    /// An error at `line` of `file`, about the value at `key`.
     public init(file: String, line: Int?, key: String, message: String) {
         self.file = file
         self.line = line
@@ -20,6 +21,7 @@ public struct PriceBookFileError: Error, Sendable, Equatable, CustomStringConver
         self.message = message
     }
 
+    /// `file:line: key: message`, parts omitted when unknown.
     public var description: String {
         var s = file
         if let line { s += ":\(line)" }

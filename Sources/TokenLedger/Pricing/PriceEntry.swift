@@ -26,6 +26,7 @@ public enum PricingTier: String, Sendable, CaseIterable, Hashable, Codable {
 /// The rates for one tier of one model, per token. A missing component is derived when the card is
 /// resolved (see ``PriceEntry/card(tier:longContext:)``).
 public struct RateCard: Sendable, Equatable, Hashable {
+    /// Input tokens that are neither read from nor written to a cache.
     public var input: Rate
     /// Cache reads.
     public var cachedInput: Rate?
@@ -33,10 +34,12 @@ public struct RateCard: Sendable, Equatable, Hashable {
     public var cacheWrite5m: Rate?
     /// Cache writes that live 1 hour.
     public var cacheWrite1h: Rate?
+    /// Output tokens (reasoning included unless `reasoning` prices it).
     public var output: Rate
     /// Reasoning tokens, when a provider prices them apart from other output.
     public var reasoning: Rate?
 
+    /// A card; components left nil are derived when the card is resolved.
     public init(input: Rate, cachedInput: Rate? = nil, cacheWrite5m: Rate? = nil, cacheWrite1h: Rate? = nil,
                 output: Rate, reasoning: Rate? = nil) {
         self.input = input
@@ -49,6 +52,7 @@ public struct RateCard: Sendable, Equatable, Hashable {
 
     /// A card with every component present.
     public struct Resolved: Sendable, Equatable, Hashable {
+        /// The rates, per token, of the same components as ``RateCard``.
         public var input, cachedInput, cacheWrite5m, cacheWrite1h, output, reasoning: Rate
     }
 
@@ -83,9 +87,12 @@ public struct RateCard: Sendable, Equatable, Hashable {
 
 /// Which card of an entry: a tier, at normal or long-context size.
 public struct RateCardKey: Sendable, Hashable, Comparable {
+    /// The processing tier.
     public var tier: PricingTier
+    /// Whether the card is the one above the entry's long-context threshold.
     public var longContext: Bool
 
+    /// The key of `tier`'s card, normal or long-context.
     public init(_ tier: PricingTier, longContext: Bool = false) {
         self.tier = tier
         self.longContext = longContext
@@ -102,19 +109,24 @@ public struct RateCardKey: Sendable, Hashable, Comparable {
 public struct PriceEntry: Sendable, Equatable {
     /// The storage id (0 until stored); every priced request records it.
     public var id: Int64 = 0
+    /// The provider that bills the model, e.g. `anthropic`.
     public var provider: String
     /// The canonical model key, e.g. `claude-sonnet-4-5`.
     public var model: String
     /// Other names that resolve to this model (exact matches), e.g. `claude-sonnet-4-5-latest`.
     public var aliases: [String] = []
+    /// The UTC day from which this price holds.
     public var effectiveFrom: CivilDate
+    /// The currency of the rates; TokenLedger holds US dollars.
     public var currency: String = "USD"
     /// Where the figures come from (a file, a catalogue version, a URL).
     public var source: String = ""
+    /// The rate cards by tier and size; the standard card is required to price anything.
     public var cards: [RateCardKey: RateCard]
     /// Input tokens (cached included) above which the whole call is billed at the long-context cards.
     public var longContextThreshold: Int64?
 
+    /// An entry; `id` stays 0 until storage assigns one.
     public init(provider: String, model: String, aliases: [String] = [], effectiveFrom: CivilDate,
                 currency: String = "USD", source: String = "", cards: [RateCardKey: RateCard],
                 longContextThreshold: Int64? = nil) {
@@ -128,6 +140,7 @@ public struct PriceEntry: Sendable, Equatable {
         self.longContextThreshold = longContextThreshold
     }
 
+    /// The standard card, as written (not resolved).
     public var standard: RateCard? { cards[RateCardKey(.standard)] }
 
     /// The complete rates for a tier and size.
