@@ -2,6 +2,16 @@
 public enum PricingTier: String, Sendable, CaseIterable, Hashable, Codable {
     case standard, batch, flex, priority
 
+    /// The position of the tier in listings: standard, batch, flex, priority.
+    var sortOrder: Int {
+        switch self {
+        case .standard: 0
+        case .batch: 1
+        case .flex: 2
+        case .priority: 3
+        }
+    }
+
     /// The tier of a call: batch wins over the service tier.
     public init(batch: Bool, serviceTier: ServiceTier) {
         if batch { self = .batch; return }
@@ -16,6 +26,7 @@ public enum PricingTier: String, Sendable, CaseIterable, Hashable, Codable {
 /// The rates for one tier of one model, per token. A missing component is derived when the card is
 /// resolved (see ``PriceEntry/card(tier:longContext:)``).
 public struct RateCard: Sendable, Equatable, Hashable {
+    /// Input tokens that are neither read from nor written to a cache.
     public var input: Rate
     /// Cache reads.
     public var cachedInput: Rate?
@@ -23,10 +34,12 @@ public struct RateCard: Sendable, Equatable, Hashable {
     public var cacheWrite5m: Rate?
     /// Cache writes that live 1 hour.
     public var cacheWrite1h: Rate?
+    /// Output tokens (reasoning included unless `reasoning` prices it).
     public var output: Rate
     /// Reasoning tokens, when a provider prices them apart from other output.
     public var reasoning: Rate?
 
+    /// A card; components left nil are derived when the card is resolved.
     public init(input: Rate, cachedInput: Rate? = nil, cacheWrite5m: Rate? = nil, cacheWrite1h: Rate? = nil,
                 output: Rate, reasoning: Rate? = nil) {
         self.input = input
@@ -39,6 +52,7 @@ public struct RateCard: Sendable, Equatable, Hashable {
 
     /// A card with every component present.
     public struct Resolved: Sendable, Equatable, Hashable {
+        /// The rates, per token, of the same components as ``RateCard``.
         public var input, cachedInput, cacheWrite5m, cacheWrite1h, output, reasoning: Rate
     }
 
@@ -47,10 +61,10 @@ public struct RateCard: Sendable, Equatable, Hashable {
     /// rates at the batch discount.
     func resolved(over base: Resolved) -> Resolved {
         func scaledIn(_ r: Rate) -> Rate {
-            base.input.picosPerToken == 0 ? r : r.scaled(input.picosPerToken, base.input.picosPerToken)
+            base.input.picosPerToken <= 0 ? r : r.scaled(input.picosPerToken, base.input.picosPerToken)
         }
         func scaledOut(_ r: Rate) -> Rate {
-            base.output.picosPerToken == 0 ? r : r.scaled(output.picosPerToken, base.output.picosPerToken)
+            base.output.picosPerToken <= 0 ? r : r.scaled(output.picosPerToken, base.output.picosPerToken)
         }
         return Resolved(
             input: input,
@@ -73,18 +87,20 @@ public struct RateCard: Sendable, Equatable, Hashable {
 
 /// Which card of an entry: a tier, at normal or long-context size.
 public struct RateCardKey: Sendable, Hashable, Comparable {
+    /// The processing tier.
     public var tier: PricingTier
+    /// Whether the card is the one above the entry's long-context threshold.
     public var longContext: Bool
 
+    /// The key of `tier`'s card, normal or long-context.
     public init(_ tier: PricingTier, longContext: Bool = false) {
         self.tier = tier
         self.longContext = longContext
     }
 
+    /// Standard, batch, flex, priority; within a tier the normal card before the long-context one.
     public static func < (a: RateCardKey, b: RateCardKey) -> Bool {
-        let order = PricingTier.allCases
-        let ai = order.firstIndex(of: a.tier)!, bi = order.firstIndex(of: b.tier)!
-        return ai != bi ? ai < bi : (!a.longContext && b.longContext)
+        a.tier.sortOrder != b.tier.sortOrder ? a.tier.sortOrder < b.tier.sortOrder : (!a.longContext && b.longContext)
     }
 }
 
@@ -93,19 +109,24 @@ public struct RateCardKey: Sendable, Hashable, Comparable {
 public struct PriceEntry: Sendable, Equatable {
     /// The storage id (0 until stored); every priced request records it.
     public var id: Int64 = 0
+    /// The provider that bills the model, e.g. `anthropic`.
     public var provider: String
     /// The canonical model key, e.g. `claude-sonnet-4-5`.
     public var model: String
     /// Other names that resolve to this model (exact matches), e.g. `claude-sonnet-4-5-latest`.
     public var aliases: [String] = []
+    /// The UTC day from which this price holds.
     public var effectiveFrom: CivilDate
+    /// The currency of the rates; TokenLedger holds US dollars.
     public var currency: String = "USD"
     /// Where the figures come from (a file, a catalogue version, a URL).
     public var source: String = ""
+    /// The rate cards by tier and size; the standard card is required to price anything.
     public var cards: [RateCardKey: RateCard]
     /// Input tokens (cached included) above which the whole call is billed at the long-context cards.
     public var longContextThreshold: Int64?
 
+    /// An entry; `id` stays 0 until storage assigns one.
     public init(provider: String, model: String, aliases: [String] = [], effectiveFrom: CivilDate,
                 currency: String = "USD", source: String = "", cards: [RateCardKey: RateCard],
                 longContextThreshold: Int64? = nil) {
@@ -119,6 +140,7 @@ public struct PriceEntry: Sendable, Equatable {
         self.longContextThreshold = longContextThreshold
     }
 
+    /// The standard card, as written (not resolved).
     public var standard: RateCard? { cards[RateCardKey(.standard)] }
 
     /// The complete rates for a tier and size.
@@ -136,7 +158,7 @@ public struct PriceEntry: Sendable, Equatable {
         if tier != .standard, let stdLong = cards[RateCardKey(.standard, longContext: true)] {
             let long = stdLong.resolved(over: std)
             func ratio(_ l: Rate, _ s: Rate, _ base: Rate) -> Rate {
-                base.picosPerToken == 0 ? l : l.scaled(s.picosPerToken, base.picosPerToken)
+                base.picosPerToken <= 0 ? l : l.scaled(s.picosPerToken, base.picosPerToken)
             }
             return RateCard.Resolved(
                 input: ratio(long.input, short.input, std.input),
@@ -155,8 +177,9 @@ public struct PriceEntry: Sendable, Equatable {
         return inputTokens > t
     }
 
-    /// The exact cost of one call in picodollars, or nil if it overflows 64 bits (or the entry has no
-    /// standard card).
+    /// The exact cost of one call in picodollars, or nil if it overflows 64 bits, if the token counts
+    /// contradict each other (see ``cost(card:input:cached:write5m:write1h:output:reasoning:)``) or if the
+    /// entry has no standard card.
     public func cost(of call: CallRecord) -> Int64? {
         let tier = PricingTier(batch: call.batch, serviceTier: call.serviceTier)
         guard let c = card(tier: tier, longContext: isLongContext(inputTokens: call.inputTokens)) else { return nil }
@@ -166,10 +189,18 @@ public struct PriceEntry: Sendable, Equatable {
     }
 
     /// `uncached×input + cached×read + writes×write + (output − reasoning)×output + reasoning×reasoning`.
+    ///
+    /// `input` counts all input (cache reads and writes included) and `output` counts reasoning. Returns
+    /// nil when a part would be negative (cache tokens above `input`, reasoning above `output`, a negative
+    /// count): such a call has no meaningful price, and a negative one would silently lower a total.
     public static func cost(card c: RateCard.Resolved, input: Int64, cached: Int64, write5m: Int64, write1h: Int64,
                             output: Int64, reasoning: Int64) -> Int64? {
+        guard input >= 0, cached >= 0, write5m >= 0, write1h >= 0, output >= 0, reasoning >= 0 else { return nil }
+        let (cacheTokens, o1) = cached.addingReportingOverflow(write5m)
+        let (allCacheTokens, o2) = cacheTokens.addingReportingOverflow(write1h)
+        guard !o1, !o2, allCacheTokens <= input, reasoning <= output else { return nil }
         let parts: [(Int64, Rate)] = [
-            (input - cached - write5m - write1h, c.input), (cached, c.cachedInput), (write5m, c.cacheWrite5m),
+            (input - allCacheTokens, c.input), (cached, c.cachedInput), (write5m, c.cacheWrite5m),
             (write1h, c.cacheWrite1h), (output - reasoning, c.output), (reasoning, c.reasoning),
         ]
         var total: Int64 = 0
