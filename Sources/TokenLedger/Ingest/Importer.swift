@@ -6,9 +6,9 @@ public struct ImportOptions: Sendable {
     public var format: String?
     /// Lines parsed per batch handed from the parser to the writer.
     public var linesPerBatch = 4_096
-    /// Rows written per transaction. Larger transactions write each page of the random-key structures
-    /// (the request-id index, the action facts) fewer times.
-    public var rowsPerTransaction = Int(ProcessInfo.processInfo.environment["TL_TXN"] ?? "") ?? 200_000
+    /// Rows written per transaction. In larger transactions the dedup keys and action facts, written in
+    /// sorted order at commit, share more pages; the staged rows are held in memory until then.
+    public var rowsPerTransaction = 100_000
 
     public init(format: String? = nil) { self.format = format }
 }
@@ -28,6 +28,7 @@ public struct ImportProgress: Sendable {
 public final class Importer {
     let db: Database
     let writer: RequestWriter
+    let prices: PriceBook
     let sources: SourceStore
     let rejects: RejectStore
     let options: ImportOptions
@@ -36,9 +37,10 @@ public final class Importer {
     /// The clock for the `started_at` / `finished_at` bookkeeping columns.
     public var now: () -> Date = Date.init
 
-    public init(database: Database, prices: PriceLookup, options: ImportOptions = ImportOptions()) throws {
+    public init(database: Database, prices: PriceBook, options: ImportOptions = ImportOptions()) throws {
         self.db = database
-        self.writer = try RequestWriter(db: database, prices: prices)
+        self.prices = prices
+        self.writer = try RequestWriter(db: database)
         self.sources = SourceStore(db: database)
         self.rejects = RejectStore(db: database)
         self.options = options
@@ -184,6 +186,8 @@ public final class Importer {
 
     struct Batch: Sendable {
         var items: [ImportItem] = []
+        /// The price of each call item (nil for rejects and unpriced calls), worked out by the parser thread.
+        var prices: [PriceQuote?] = []
         /// The last line consumed for good, and the offset and hash just past it.
         var linesDone = 0
         var bytesDone: Int64 = 0
@@ -205,9 +209,10 @@ public final class Importer {
         let queue = BoundedQueue<Batch>(capacity: 4)
         let work = UncheckedSendable((reader, format))
         let linesPerBatch = options.linesPerBatch
+        let book = prices
         let done = DispatchSemaphore(value: 0)
         let thread = Thread {
-            Self.parse(reader: work.value.0, format: work.value.1, linesPerBatch: linesPerBatch, into: queue)
+            Self.parse(reader: work.value.0, format: work.value.1, prices: book, linesPerBatch: linesPerBatch, into: queue)
             done.signal()
         }
         thread.stackSize = 8 << 20
@@ -224,19 +229,19 @@ public final class Importer {
                     open = true
                 }
                 try store(batch, sourceID: sourceID, path: path, tally: &pending, into: &file, seeds: seeds)
+                pending.size = size
                 outcome.bytesDone = batch.bytesDone
                 outcome.contentHash = batch.hash.finalize()
                 outcome.heldBackLastLine = batch.heldBackLastLine
                 if let e = batch.readError { outcome.readError = e }
                 pending.last = batch
-                if pending.items >= options.rowsPerTransaction {
-                    try commit(&pending, sourceID: sourceID, size: size)
+                if writer.stagedCount >= options.rowsPerTransaction {
+                    try commit(&pending, sourceID: sourceID, path: path, into: &file)
                     open = false
-                    onProgress?(ImportProgress(path: path, bytesDone: batch.bytesDone, bytesTotal: size, rows: file.rows))
                 }
             }
             if open {
-                try commit(&pending, sourceID: sourceID, size: size)
+                try commit(&pending, sourceID: sourceID, path: path, into: &file)
                 open = false
             }
         } catch {
@@ -252,28 +257,60 @@ public final class Importer {
 
     /// What the open transaction holds, for the source's bookkeeping at commit.
     struct TransactionTally {
-        var items = 0
+        var size: Int64?
         var rows: Int64 = 0
         var duplicates: Int64 = 0
         var rejected: Int64 = 0
         var last: Batch?
     }
 
-    /// Writes the pending action facts and the source's progress, then commits.
-    private func commit(_ t: inout TransactionTally, sourceID: Int64, size: Int64?) throws {
-        try writer.flush()
+    /// Settles the staged rows (keys, duplicates, action facts), records the source's progress, and
+    /// commits.
+    private func commit(_ t: inout TransactionTally, sourceID: Int64, path: String, into file: inout FileSummary) throws {
+        try writer.finishTransaction { staged, outcome in
+            switch outcome {
+            case .inserted(let priced):
+                t.rows += 1
+                file.rows += 1
+                if !priced { file.unpricedModels[staged.model, default: 0] += 1 }
+            case .duplicate:
+                t.duplicates += 1
+                file.duplicates += 1
+            case .conflict(let otherSource, let otherLine, let raw):
+                t.rejected += 1
+                let otherPath = try sources.path(id: otherSource) ?? "?"
+                let reason = RejectReason.conflict(
+                    "request_id `\(staged.requestID)` was already imported from \(otherPath):\(otherLine) with different content")
+                try rejects.add(sourceID: sourceID, line: staged.line, reason: reason, raw: raw,
+                                requestID: staged.requestID, conflict: (otherSource, otherLine))
+                file.noteReject(reason, path: path, line: staged.line)
+            }
+        }
         if let last = t.last {
             try sources.progress(id: sourceID, bytesDone: last.bytesDone, linesDone: Int64(last.linesDone),
-                                 prefixHash: last.hash.finalize(), size: size ?? last.bytesDone,
+                                 prefixHash: last.hash.finalize(), size: t.size ?? last.bytesDone,
                                  rows: t.rows, duplicates: t.duplicates, rejected: t.rejected)
         }
         try db.execute("COMMIT")
+        onProgress?(ImportProgress(path: path, bytesDone: t.last?.bytesDone ?? 0, bytesTotal: t.size, rows: file.rows))
         t = TransactionTally()
     }
 
     /// The parser thread: reads units, parses them, hands over batches.
-    static func parse(reader: LineReader, format: any FormatImporter.Type, linesPerBatch: Int, into queue: BoundedQueue<Batch>) {
+    static func parse(reader: LineReader, format: any FormatImporter.Type, prices: PriceBook, linesPerBatch: Int,
+                      into queue: BoundedQueue<Batch>) {
         var importer = format.init()
+        var resolver = PriceBook.Resolver(prices)
+        /// Prices the calls appended since `from`.
+        func price(_ batch: inout Batch) {
+            for i in batch.prices.count..<batch.items.count {
+                if case .call(let call, _) = batch.items[i] {
+                    batch.prices.append(PriceQuote.of(call, in: &resolver))
+                } else {
+                    batch.prices.append(nil)
+                }
+            }
+        }
         var batch = Batch()
         batch.linesDone = reader.lineNumber
         batch.bytesDone = reader.offset
@@ -311,6 +348,7 @@ public final class Importer {
                     batch.hash = reader.hash
                     linesInBatch += 1
                     if linesInBatch >= linesPerBatch {
+                        price(&batch)
                         guard queue.put(batch) else { return }
                         let carry = batch
                         batch = Batch()
@@ -347,6 +385,7 @@ public final class Importer {
         } catch {
             batch.readError = (error as? InputError)?.message ?? String(describing: error)
         }
+        price(&batch)
         _ = queue.put(batch)
         queue.close()
     }
@@ -355,42 +394,19 @@ public final class Importer {
         bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }
     }
 
-    /// Stores one batch inside the open transaction.
+    /// Stores one batch inside the open transaction: calls are staged, rejects written.
     private func store(_ batch: Batch, sourceID: Int64, path: String, tally: inout TransactionTally,
                        into file: inout FileSummary, seeds: (request: UInt64, action: UInt64)) throws {
-        for item in batch.items {
-            switch item {
+        for i in batch.items.indices {
+            switch batch.items[i] {
             case .call(let call, let line):
-                switch try writer.write(call, sourceID: sourceID, line: line, seeds: seeds) {
-                case .inserted(let priced):
-                    tally.rows += 1
-                    file.rows += 1
-                    if !priced { file.unpricedModels[call.model, default: 0] += 1 }
-                case .duplicate:
-                    tally.duplicates += 1
-                    file.duplicates += 1
-                case .conflict(let otherSource, let otherLine):
-                    tally.rejected += 1
-                    let otherPath = try sources.path(id: otherSource) ?? "?"
-                    let reason = RejectReason.conflict(
-                        "request_id `\(call.requestID)` was already imported from \(otherPath):\(otherLine) with different content")
-                    try rejects.add(sourceID: sourceID, line: line, reason: reason, raw: Self.raw(of: call),
-                                    requestID: call.requestID, conflict: (otherSource, otherLine))
-                    file.noteReject(reason, path: path, line: line)
-                }
+                try writer.stage(call, price: batch.prices[i], sourceID: sourceID, line: line, seeds: seeds)
             case .reject(let reason, let line, let raw):
                 tally.rejected += 1
                 try rejects.add(sourceID: sourceID, line: line, reason: reason, raw: raw)
                 file.noteReject(reason, path: path, line: line)
             }
         }
-        tally.items += batch.items.count
-        try writer.flushIfLarge()
-    }
-
-    /// A conflicting record has no raw line at hand here; keep its identifying fields.
-    static func raw(of call: CallRecord) -> [UInt8] {
-        Array("{\"request_id\":\(JSONText.quote(call.requestID)),\"timestamp\":\"\(call.timestamp.iso8601)\",\"model\":\(JSONText.quote(call.model)),\"input_tokens\":\(call.inputTokens),\"output_tokens\":\(call.outputTokens)}".utf8)
     }
 
     // MARK: Files

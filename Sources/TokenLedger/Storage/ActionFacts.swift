@@ -34,50 +34,50 @@ struct ActionFacts {
         modelID >= 1 && modelID < 62 ? Int64(1) << modelID : Int64(1) << 62
     }
 
-    init(actionID: String?, requestRowID: Int64, status: CallStatus) {
-        self.actionID = actionID
-        self.firstRequest = requestRowID
-        self.lastRequest = requestRowID
-        self.lastStatus = Int64(status.rawValue)
+    init(_ first: ActionContribution) {
+        self.actionID = first.actionID
+        self.firstRequest = first.requestRowID
+        self.lastRequest = first.requestRowID
+        self.lastStatus = Int64(first.status.rawValue)
     }
 
     /// Adds one stored call.
-    mutating func add(requestRowID id: Int64, call: CallRecord, workflowID: Int64?, teamID: Int64?, userID: Int64?,
-                      segmentID: Int64?, modelID: Int64, cost: Int64?) {
+    mutating func add(_ c: ActionContribution) {
+        let id = c.requestRowID
         if calls == 0 || id < firstRequest {
             firstRequest = id
-            if let workflowID { self.workflowID = workflowID }
-            if let teamID { self.teamID = teamID }
-            if let userID { self.userID = userID }
-            if let segmentID { self.segmentID = segmentID }
+            if let v = c.workflowID { workflowID = v }
+            if let v = c.teamID { teamID = v }
+            if let v = c.userID { userID = v }
+            if let v = c.segmentID { segmentID = v }
         } else {
-            if self.workflowID == nil { self.workflowID = workflowID }
-            if self.teamID == nil { self.teamID = teamID }
-            if self.userID == nil { self.userID = userID }
-            if self.segmentID == nil { self.segmentID = segmentID }
+            if workflowID == nil { workflowID = c.workflowID }
+            if teamID == nil { teamID = c.teamID }
+            if userID == nil { userID = c.userID }
+            if segmentID == nil { segmentID = c.segmentID }
         }
         if calls == 0 || id >= lastRequest {
             lastRequest = id
-            lastStatus = Int64(call.status.rawValue)
+            lastStatus = Int64(c.status.rawValue)
         }
         calls += 1
-        switch call.kind {
+        switch c.kind {
         case .retry: retries += 1
         case .fallback: fallbacks += 1
         case .classifier: classifierCalls += 1
         case .validation: validationCalls += 1
         case .primary: break
         }
-        if call.status != .ok { failedCalls += 1 }
-        maxAttempt = max(maxAttempt, Int64(call.attempt ?? 1))
-        modelMask |= ActionFacts.maskBit(modelID: modelID)
-        if let cost {
+        if c.status != .ok { failedCalls += 1 }
+        maxAttempt = max(maxAttempt, c.attempt)
+        modelMask |= ActionFacts.maskBit(modelID: c.modelID)
+        if let cost = c.cost {
             self.cost += cost
-            if call.status != .ok { failedCost += cost }
+            if c.status != .ok { failedCost += cost }
         } else {
             unpricedCalls += 1
         }
-        if let o = call.actionOutcome, outcomeRequest == nil || id >= outcomeRequest! {
+        if let o = c.outcome, outcomeRequest.map({ id >= $0 }) ?? true {
             outcome = Int64(o.rawValue)
             outcomeRequest = id
         }
@@ -144,4 +144,18 @@ struct ActionFacts {
         s.bind(outcome, at: 21)
         s.bind(outcomeRequest, at: 22)
     }
+}
+
+/// What one stored call adds to its action's facts.
+struct ActionContribution {
+    var actionKey: Int64
+    var actionID: String?
+    var requestRowID: Int64
+    var workflowID, teamID, userID, segmentID: Int64?
+    var modelID: Int64
+    var kind: CallKind
+    var status: CallStatus
+    var attempt: Int64
+    var outcome: ActionOutcome?
+    var cost: Int64?
 }

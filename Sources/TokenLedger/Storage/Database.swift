@@ -1,4 +1,3 @@
-import Foundation
 import CSQLite
 
 /// `SQLITE_TRANSIENT`: SQLite copies the bound bytes (Swift cannot import the C macro).
@@ -36,12 +35,12 @@ public final class Database {
             try execute("PRAGMA foreign_keys = OFF")
             if mode == .readWrite {
                 try Schema.migrate(self)
-                try execute("PRAGMA journal_mode = \(ProcessInfo.processInfo.environment["TL_JOURNAL"] ?? "WAL")")
+                try execute("PRAGMA journal_mode = WAL")
                 try execute("PRAGMA synchronous = NORMAL")
             } else {
                 try Schema.checkVersion(self)
             }
-            try execute("PRAGMA cache_size = -\(ProcessInfo.processInfo.environment["TL_CACHE"] ?? "32000")")
+            try execute("PRAGMA cache_size = -32000")
             try execute("PRAGMA temp_store = MEMORY")
         } catch {
             statementCache.removeAll()

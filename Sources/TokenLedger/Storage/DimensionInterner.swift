@@ -2,13 +2,26 @@
 /// tables, inserting names it has not seen. Names are cached in memory for the life of a write.
 final class DimensionInterner {
     let db: Database
-    private var cache: [[String: Int64]]
-    private var loaded: [Bool]
+    private let tables: [Table]
+
+    /// Names kept in memory per dimension; beyond this the cache is emptied and names are looked up in
+    /// the database, so that a dimension with millions of values (users, metadata) keeps memory bounded.
+    static let cacheLimit = 100_000
+
+    /// One dimension's names. A class, so lookups do not copy dictionaries.
+    final class Table {
+        var ids: [String: Int64] = [:]
+        /// True when `ids` holds every name of the table (then a miss is a new name).
+        var complete = false
+        var loaded = false
+        // Consecutive calls often repeat a name (one action's calls, one team's traffic).
+        var lastName: String?
+        var lastID: Int64 = 0
+    }
 
     init(db: Database) {
         self.db = db
-        self.cache = Array(repeating: [:], count: Dimension.allCases.count)
-        self.loaded = Array(repeating: false, count: Dimension.allCases.count)
+        self.tables = Dimension.allCases.map { _ in Table() }
     }
 
     /// The id of `name` in `dimension`, inserting it when new. nil for nil.
@@ -19,31 +32,51 @@ final class DimensionInterner {
     }
 
     func id(_ dimension: Dimension, named name: String) throws -> Int64 {
-        let d = dimension.rawValue
-        if let v = cache[d][name] { return v }
-        if !loaded[d] {
-            try load(dimension)
-            if let v = cache[d][name] { return v }
-        }
-        try db.run("INSERT INTO \(dimension.table)(name) VALUES(?)", .text(name))
-        let id = db.lastInsertRowID
-        cache[d][name] = id
+        let t = tables[dimension.rawValue]
+        if name == t.lastName { return t.lastID }
+        let id = try lookup(t, dimension, name)
+        t.lastName = name
+        t.lastID = id
         return id
     }
 
-    private func load(_ dimension: Dimension) throws {
-        let s = try db.prepare("SELECT id, name FROM \(dimension.table)")
-        var map: [String: Int64] = [:]
-        while try s.step() { map[s.text(1) ?? ""] = s.int64(0) }
-        cache[dimension.rawValue] = map
-        loaded[dimension.rawValue] = true
+    private func lookup(_ t: Table, _ dimension: Dimension, _ name: String) throws -> Int64 {
+        if let v = t.ids[name] { return v }
+        if !t.loaded {
+            t.loaded = true
+            let count = try db.scalarInt("SELECT count(*) FROM \(dimension.table)") ?? 0
+            if count <= Self.cacheLimit / 2 {
+                let s = try db.prepare("SELECT id, name FROM \(dimension.table)")
+                while try s.step() { t.ids[s.text(1) ?? ""] = s.int64(0) }
+                t.complete = true
+                if let v = t.ids[name] { return v }
+            }
+        }
+        if !t.complete, let v = try db.scalarInt("SELECT id FROM \(dimension.table) WHERE name = ?", .text(name)) {
+            remember(t, name, v)
+            return v
+        }
+        try db.run("INSERT INTO \(dimension.table)(name) VALUES(?)", .text(name))
+        let id = db.lastInsertRowID
+        remember(t, name, id)
+        return id
+    }
+
+    private func remember(_ t: Table, _ name: String, _ id: Int64) {
+        if t.ids.count >= Self.cacheLimit {
+            t.ids.removeAll(keepingCapacity: true)
+            t.complete = false
+        }
+        t.ids[name] = id
     }
 
     /// Forgets cached ids (after a rollback, cached ids may not exist).
     func invalidate() {
-        for i in cache.indices {
-            cache[i] = [:]
-            loaded[i] = false
+        for t in tables {
+            t.ids = [:]
+            t.loaded = false
+            t.complete = false
+            t.lastName = nil
         }
     }
 

@@ -8,11 +8,12 @@ public struct PriceStore {
     /// Where an entry came from: the book shipped with TokenLedger, or a file the user imported.
     public enum Origin: String, Sendable { case builtIn = "default", user }
 
-    /// All stored entries, with their ids.
-    public func entries() throws -> [PriceEntry] {
+    /// All stored entries of one origin (or all), with their ids.
+    public func entries(origin: Origin? = nil) throws -> [PriceEntry] {
         var byID: [Int64: PriceEntry] = [:]
         var order: [Int64] = []
-        let p = try db.prepare("SELECT id, provider, model, aliases, effective_from, currency, long_context_threshold, source FROM prices ORDER BY id")
+        let p = try db.prepare("SELECT id, provider, model, aliases, effective_from, currency, long_context_threshold, source FROM prices WHERE ?1 IS NULL OR origin = ?1 ORDER BY id")
+        p.bind(origin?.rawValue, at: 1)
         while try p.step() {
             let id = p.int64(0)
             let aliases = (try? JSONValue.parse(p.text(3) ?? "[]"))?.array?.compactMap(\.string) ?? []
@@ -36,21 +37,35 @@ public struct PriceStore {
         return order.compactMap { byID[$0] }
     }
 
-    /// Stores entries, replacing any entry of the same origin for the same model and date.
-    /// Returns the stored entries with their ids. Runs in the caller's transaction.
+    /// Stores entries. An entry of the same origin, model and date is updated in place and keeps its
+    /// id, so the requests it priced still name it. Returns the entries with their ids. Runs in the
+    /// caller's transaction.
     @discardableResult
     public func save(_ entries: [PriceEntry], origin: Origin) throws -> [PriceEntry] {
         var saved: [PriceEntry] = []
         for var e in entries {
             let aliases = "[" + e.aliases.map(JSONText.quote).joined(separator: ",") + "]"
-            try db.run("DELETE FROM prices WHERE model = ? AND effective_from = ? AND origin = ?",
-                       .text(e.model), .text(e.effectiveFrom.description), .text(origin.rawValue))
-            try db.run("""
-                INSERT INTO prices(provider, model, aliases, effective_from, currency, long_context_threshold, source, origin)
-                VALUES(?, ?, ?, ?, ?, ?, ?, ?)
-                """, .text(e.provider), .text(e.model), .text(aliases), .text(e.effectiveFrom.description),
-                       .text(e.currency), SQLValue(e.longContextThreshold), .text(e.source), .text(origin.rawValue))
-            e.id = db.lastInsertRowID
+            let values: [SQLValue] = [.text(e.provider), .text(aliases), .text(e.currency), SQLValue(e.longContextThreshold),
+                                      .text(e.source), .text(e.model), .text(e.effectiveFrom.description), .text(origin.rawValue)]
+            if let id = try db.scalarInt("SELECT id FROM prices WHERE model = ? AND effective_from = ? AND origin = ?",
+                                         .text(e.model), .text(e.effectiveFrom.description), .text(origin.rawValue)) {
+                let u = try db.cached("""
+                    UPDATE prices SET provider = ?1, aliases = ?2, currency = ?3, long_context_threshold = ?4, source = ?5
+                    WHERE model = ?6 AND effective_from = ?7 AND origin = ?8
+                    """)
+                try u.bind(values)
+                try u.step()
+                try db.run("DELETE FROM price_rates WHERE price_id = ?", .integer(id))
+                e.id = id
+            } else {
+                let i = try db.cached("""
+                    INSERT INTO prices(provider, aliases, currency, long_context_threshold, source, model, effective_from, origin)
+                    VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                    """)
+                try i.bind(values)
+                try i.step()
+                e.id = db.lastInsertRowID
+            }
             for (key, card) in e.cards.sorted(by: { $0.key < $1.key }) {
                 try db.run("""
                     INSERT INTO price_rates(price_id, tier, long_context, input, cached_input, cache_write_5m, cache_write_1h, output, reasoning)
@@ -63,6 +78,23 @@ public struct PriceStore {
             saved.append(e)
         }
         return saved
+    }
+
+    /// The book that prices requests: the shipped default entries, overridden by the user's own on the
+    /// same model and day. The first time (and whenever the shipped book changed) the default entries are
+    /// written into the database, so every request can name the entry that priced it.
+    public func loadBook(defaultBook: () throws -> PriceBook = { try PriceBook.defaultBook() }) throws -> PriceBook {
+        let book = try defaultBook()
+        var hasher = XXHash64()
+        for e in book.entries { hasher.update(Array(PriceBookFile(currency: "USD", entries: [e]).yamlText().utf8)) }
+        let fingerprint = String(hasher.finalize(), radix: 16)
+        if try db.scalarText("SELECT value FROM meta WHERE key = 'default_prices'") != fingerprint {
+            try db.transaction {
+                try save(book.entries, origin: .builtIn)
+                try db.run("INSERT OR REPLACE INTO meta(key, value) VALUES('default_prices', ?)", .text(fingerprint))
+            }
+        }
+        return PriceBook(entries: try entries(origin: .builtIn)).merging(PriceBook(entries: try entries(origin: .user)))
     }
 
     public func count() throws -> Int64 { try db.scalarInt("SELECT count(*) FROM prices") ?? 0 }

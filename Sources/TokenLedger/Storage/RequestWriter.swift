@@ -1,57 +1,73 @@
-import Foundation
-/// Finds the price entry in force for a model at a time.
-public protocol PriceLookup {
-    func entry(for model: String, at time: Timestamp) -> PriceEntry?
+/// The price of one call: the entry that priced it and the exact cost in picodollars.
+public struct PriceQuote: Sendable, Equatable {
+    public var entryID: Int64
+    public var cost: Int64
+
+    /// Prices `call` with `book` (nil: unpriced).
+    public static func of(_ call: CallRecord, in resolver: inout PriceBook.Resolver) -> PriceQuote? {
+        guard let entry = resolver.entry(for: call.model, at: call.timestamp), let cost = entry.cost(of: call) else { return nil }
+        return PriceQuote(entryID: entry.id, cost: cost)
+    }
 }
 
-/// Stores calls: interns their strings, prices them, deduplicates them by request id, and keeps the
-/// facts of their actions. All writes happen inside the caller's transaction; call ``flush()`` before
-/// committing.
+/// Stores calls: interns their strings, deduplicates them by request id, and keeps the facts of their
+/// actions, in two steps per transaction:
 ///
-/// Row ids order requests by time: `id = timestamp_ms << 20 | (key & 0xFFFFF)`, so a period is a range
-/// of ids and "the latest call" is the largest id.
+/// 1. ``stage(_:price:sourceID:line:seeds:)`` stores each row at once. Row ids order requests by
+///    time, `id = timestamp_ms << 20 | 20 bits of the id's hash`, so these writes append.
+/// 2. ``finishTransaction(_:)`` claims the rows' dedup keys in sorted key order, so that each page of
+///    the key table is visited once per transaction rather than once per row. A row whose request id
+///    is already stored is removed again: a duplicate when its content is the same, a conflict when
+///    not. Only then are the remaining calls added to their actions' facts, which are written in
+///    action-key order.
+///
+/// All writes happen inside the caller's transaction.
 final class RequestWriter {
     let db: Database
     let interner: DimensionInterner
-    let prices: PriceLookup
     private let insert: Statement
-    private let lookup: Statement
+    private let claimKey: Statement
+    private let lookupKey: Statement
+    private let readContent: Statement
+    private let deleteRow: Statement
+    private let moveKey: Statement
     private let upsertAction: Statement
-    let skipWrite = ProcessInfo.processInfo.environment["TL_SKIP_WRITE"] != nil
-    /// Facts of actions touched since they were last written, in two generations: when the newer one
-    /// grows past ``openActionLimit`` the older one is written. With time-ordered input an action's
-    /// calls arrive close together, so most actions are written once.
-    private var pendingActions: [Int64: ActionFacts] = [:]
-    private var olderActions: [Int64: ActionFacts] = [:]
-    let openActionLimit = 16_384
-    private var priceCache: [PriceCacheKey: PriceEntry?] = [:]
+    private var staged: [StagedRequest] = []
 
     /// Action facts that could not be merged because two action ids share a 63-bit key.
     private(set) var actionKeyCollisions = 0
 
-    struct PriceCacheKey: Hashable {
-        var modelID: Int64
-        var day: Int64
-    }
-
-    enum Outcome: Equatable {
+    /// What became of one staged row.
+    enum Outcome {
         case inserted(priced: Bool)
         case duplicate
         /// The request id was already stored, from another place, with different content.
-        case conflict(sourceID: Int64, line: Int64)
+        case conflict(sourceID: Int64, line: Int64, raw: [UInt8])
     }
 
-    init(db: Database, prices: PriceLookup) throws {
+    /// A row stored in step 1, waiting for its key.
+    struct StagedRequest {
+        var key: Int64
+        var rowID: Int64
+        var line: Int
+        var requestID: String
+        var model: String
+        var priced: Bool
+        var contribution: ActionContribution
+    }
+
+    init(db: Database) throws {
         self.db = db
         self.interner = DimensionInterner(db: db)
-        self.prices = prices
-        if ProcessInfo.processInfo.environment["TL_NOUNIQUE"] != nil {
-            try? db.execute("DROP INDEX IF EXISTS requests_key")
-            self.insert = try db.prepare(RequestRow.insertSQL.replacingOccurrences(of: "ON CONFLICT(request_key) DO NOTHING", with: ""))
-        } else {
-            self.insert = try db.prepare(RequestRow.insertSQL)
-        }
-        self.lookup = try db.prepare("SELECT \(RequestRow.comparedColumns), source_id, line, request_id, id FROM requests WHERE request_key = ?")
+        self.insert = try db.prepare(RequestRow.insertSQL)
+        self.claimKey = try db.prepare("INSERT OR IGNORE INTO request_keys(key, request) VALUES(?, ?)")
+        self.lookupKey = try db.prepare("""
+            SELECT r.id, r.request_id, r.source_id, r.line
+            FROM request_keys k JOIN requests r ON r.id = k.request WHERE k.key = ?
+            """)
+        self.readContent = try db.prepare("SELECT \(RequestRow.comparedColumns) FROM requests WHERE id = ?")
+        self.deleteRow = try db.prepare("DELETE FROM requests WHERE id = ?")
+        self.moveKey = try db.prepare("UPDATE request_keys SET request = ? WHERE key = ?")
         self.upsertAction = try db.prepare(ActionFacts.upsertSQL)
     }
 
@@ -61,15 +77,18 @@ final class RequestWriter {
         return (base, base ^ 0x5A5A_5A5A_A5A5_A5A5)
     }
 
-    /// Writes one call. Not thread-safe; one writer per connection.
-    func write(_ call: CallRecord, sourceID: Int64, line: Int, seeds: (request: UInt64, action: UInt64)) throws -> Outcome {
-        if skipWrite { return .inserted(priced: false) }
-        let modelID = try interner.id(.model, named: call.model)
+    /// Rows staged in the open transaction.
+    var stagedCount: Int { staged.count }
+
+    /// Step 1: stores one call's row. Not thread-safe; one writer per connection.
+    func stage(_ call: CallRecord, price: PriceQuote?, sourceID: Int64, line: Int,
+               seeds: (request: UInt64, action: UInt64)) throws {
         let hash = XXHash64.hash(call.requestID, seed: seeds.request)
-        var row = RequestRow(
-            requestKey: Int64(hash & 0xFFFF_FFFF),
-            actionKey: call.actionID.map { XXHash64.key($0, seed: seeds.action) }
-                ?? XXHash64.key(call.requestID, seed: seeds.action ^ 1),
+        let actionKey = call.actionID.map { XXHash64.key($0, seed: seeds.action) }
+            ?? XXHash64.key(call.requestID, seed: seeds.action ^ 1)
+        let modelID = try interner.id(.model, named: call.model)
+        let row = RequestRow(
+            actionKey: actionKey,
             modelID: modelID,
             workflowID: try interner.id(.workflow, call.workflow),
             teamID: try interner.id(.team, call.team),
@@ -81,80 +100,58 @@ final class RequestWriter {
             tierID: try interner.id(.tier, call.tier),
             fallbackReasonID: try interner.id(.fallbackReason, call.fallbackReason),
             fallbackFromID: try interner.id(.model, call.fallbackFrom),
-            call: call)
-        if let entry = price(call, modelID: modelID), let cost = entry.cost(of: call) {
-            row.priceID = entry.id
-            row.cost = cost
-        }
-        // Under the timestamp, other bits of the same hash, so that requests of one millisecond rarely
-        // compete for an id.
+            metadataID: try interner.id(.metadata, call.metadata),
+            call: call,
+            priceID: price?.entryID,
+            cost: price?.cost)
+        // Under the timestamp, other bits of the same hash, so that the requests of one millisecond
+        // rarely compete for an id; when they do, the next id is taken.
         var id = (call.timestamp.milliseconds << 20) | Int64((hash >> 32) & 0xFFFFF)
-        for _ in 0..<64 {
+        var stored = false
+        for _ in 0..<1024 {
             row.bind(to: insert, id: id, sourceID: sourceID, line: Int64(line))
             do {
                 try insert.step()
+                stored = true
+                break
             } catch let e as DatabaseError where e.code == 1555 /* SQLITE_CONSTRAINT_PRIMARYKEY */ {
-                // Another request has this id (same millisecond, same low key bits): take the next.
                 id = (call.timestamp.milliseconds << 20) | ((id + 1) & 0xFFFFF)
-                continue
             }
-            if db.changes == 1 {
-                addToAction(row: row, requestRowID: id, call: call)
-                return .inserted(priced: row.cost != nil)
-            }
-            // The key is taken: the same request again, a changed one, or a different request whose id
-            // hashes to the same key (then probe the next key).
-            lookup.reset()
-            lookup.bind(row.requestKey, at: 1)
-            guard try lookup.step() else { throw DatabaseError(code: 1, message: "request key vanished during import") }
-            let storedID = lookup.text(RequestRow.comparedCount + 2) ?? ""
-            if storedID == call.requestID {
-                let storedRowID = lookup.int64(RequestRow.comparedCount + 3)
-                let same = row.matches(lookup, storedTimestamp: storedRowID >> 20, timestamp: call.timestamp.milliseconds)
-                let location = (lookup.int64(RequestRow.comparedCount), lookup.int64(RequestRow.comparedCount + 1))
-                lookup.reset()
-                return same ? .duplicate : .conflict(sourceID: location.0, line: location.1)
-            }
-            lookup.reset()
-            row.requestKey = (row.requestKey &+ 1) & 0xFFFF_FFFF
         }
-        throw DatabaseError(code: 1, message: "could not place request \(call.requestID): too many key collisions")
+        guard stored else {
+            throw DatabaseError(code: 1, message: "no free row id in the millisecond of request \(call.requestID)")
+        }
+        staged.append(StagedRequest(
+            key: Int64(hash & 0xFFFF_FFFF), rowID: id, line: line,
+            requestID: call.requestID, model: call.model, priced: price != nil,
+            contribution: ActionContribution(
+                actionKey: actionKey, actionID: call.actionID, requestRowID: id, workflowID: row.workflowID,
+                teamID: row.teamID, userID: row.userID, segmentID: row.segmentID, modelID: modelID,
+                kind: call.kind, status: call.status, attempt: Int64(call.attempt ?? 1), outcome: call.actionOutcome,
+                cost: price?.cost)))
     }
 
-    func price(_ call: CallRecord, modelID: Int64) -> PriceEntry? {
-        let key = PriceCacheKey(modelID: modelID, day: call.timestamp.milliseconds.floorDiv(86_400_000))
-        if let cached = priceCache[key] { return cached }
-        let entry = prices.entry(for: call.model, at: call.timestamp)
-        priceCache[key] = entry
-        return entry
-    }
-
-    private func addToAction(row: RequestRow, requestRowID: Int64, call: CallRecord) {
-        var facts = pendingActions[row.actionKey] ?? olderActions.removeValue(forKey: row.actionKey)
-            ?? ActionFacts(actionID: call.actionID, requestRowID: requestRowID, status: call.status)
-        facts.add(requestRowID: requestRowID, call: call, workflowID: row.workflowID, teamID: row.teamID,
-                  userID: row.userID, segmentID: row.segmentID, modelID: row.modelID, cost: row.cost)
-        pendingActions[row.actionKey] = facts
-    }
-
-    /// Writes the older generation of action facts when the newer one is full. Call between batches.
-    func flushIfLarge() throws {
-        guard pendingActions.count > openActionLimit else { return }
-        try write(olderActions)
-        olderActions = pendingActions
-        pendingActions = [:]
-    }
-
-    /// Writes all pending action facts; call before each commit.
-    func flush() throws {
-        try write(olderActions)
-        try write(pendingActions)
-        olderActions = [:]
-        pendingActions = [:]
-    }
-
-    /// Upserts facts in key order (neighbouring keys share B-tree pages).
-    private func write(_ facts: [Int64: ActionFacts]) throws {
+    /// Step 2: claims the staged rows' keys, removes duplicates, writes action facts. Reports each
+    /// staged row's outcome, in key order.
+    func finishTransaction(_ report: (StagedRequest, Outcome) throws -> Void) throws {
+        // Sort positions, not the (large) staged values; equal keys keep their arrival order.
+        let order = staged.indices.sorted { a, b in
+            staged[a].key != staged[b].key ? staged[a].key < staged[b].key : a < b
+        }
+        var facts: [Int64: ActionFacts] = [:]
+        facts.reserveCapacity(staged.count / 2)
+        for i in order {
+            let outcome = try claim(&staged[i])
+            if case .inserted = outcome {
+                let c = staged[i].contribution
+                if facts[c.actionKey] == nil {
+                    facts[c.actionKey] = ActionFacts(c)
+                }
+                facts[c.actionKey]!.add(c)
+            }
+            try report(staged[i], outcome)
+        }
+        staged.removeAll(keepingCapacity: true)
         for key in facts.keys.sorted() {
             upsertAction.reset()
             facts[key]!.bind(to: upsertAction, key: key)
@@ -163,36 +160,84 @@ final class RequestWriter {
         }
     }
 
+    /// Claims a staged row's key. A taken key holds this request already (a duplicate, or a conflict
+    /// when the content differs) or another request whose id hashes alike: then the next key is tried.
+    private func claim(_ s: inout StagedRequest) throws -> Outcome {
+        for _ in 0..<64 {
+            claimKey.reset()
+            claimKey.bind(s.key, at: 1)
+            claimKey.bind(s.rowID, at: 2)
+            try claimKey.step()
+            if db.changes == 1 { return .inserted(priced: s.priced) }
+            lookupKey.reset()
+            lookupKey.bind(s.key, at: 1)
+            guard try lookupKey.step() else {
+                throw DatabaseError(code: 1, message: "request key \(s.key) points to no stored request")
+            }
+            let storedRowID = lookupKey.int64(0)
+            let storedRequestID = lookupKey.text(1) ?? ""
+            let location = (sourceID: lookupKey.int64(2), line: lookupKey.int64(3))
+            lookupKey.reset()
+            if storedRequestID == s.requestID {
+                let same = try content(of: storedRowID) == content(of: s.rowID)
+                let raw = same ? [] : try summary(of: s.rowID)
+                deleteRow.reset()
+                deleteRow.bind(s.rowID, at: 1)
+                try deleteRow.step()
+                return same ? .duplicate : .conflict(sourceID: location.sourceID, line: location.line, raw: raw)
+            }
+            s.key = (s.key &+ 1) & 0xFFFF_FFFF
+        }
+        throw DatabaseError(code: 1, message: "could not place request \(s.requestID): too many key collisions")
+    }
+
+    /// A stored row's content: its timestamp and the columns that make it (see ``RequestRow/comparedColumns``).
+    func content(of rowID: Int64) throws -> [SQLValue] {
+        readContent.reset()
+        readContent.bind(rowID, at: 1)
+        defer { readContent.reset() }
+        guard try readContent.step() else { return [] }
+        return [.integer(rowID >> 20)] + (0..<readContent.columnCount).map { readContent.value($0) }
+    }
+
+    /// A short JSON text of a stored row, kept with a conflict's reject.
+    func summary(of rowID: Int64) throws -> [UInt8] {
+        let s = try db.cached("""
+            SELECT r.request_id, m.name, r.input_tokens, r.output_tokens FROM requests r
+            JOIN models m ON m.id = r.model_id WHERE r.id = ?
+            """)
+        s.bind(rowID, at: 1)
+        defer { s.reset() }
+        guard try s.step() else { return [] }
+        let ts = Timestamp(milliseconds: rowID >> 20).iso8601
+        return Array("{\"request_id\":\(JSONText.quote(s.text(0) ?? "")),\"timestamp\":\"\(ts)\",\"model\":\(JSONText.quote(s.text(1) ?? "")),\"input_tokens\":\(s.int64(2)),\"output_tokens\":\(s.int64(3))}".utf8)
+    }
+
     /// After a rollback: forget everything cached from the rolled-back transaction.
     func discardPending() {
-        pendingActions.removeAll()
-        olderActions.removeAll()
+        staged.removeAll()
         interner.invalidate()
     }
 }
 
 /// One row of the `requests` table, as bound for insertion.
 struct RequestRow {
-    /// The 32-bit dedup key: low bits of the request id's hash. Different ids may share a key; the
-    /// writer then compares the stored request_id and moves to the next key.
-    var requestKey: Int64
     var actionKey: Int64
     var modelID: Int64
     var workflowID, teamID, userID, segmentID, projectID, apiKeyID, providerID, tierID: Int64?
-    var fallbackReasonID, fallbackFromID: Int64?
+    var fallbackReasonID, fallbackFromID, metadataID: Int64?
     var call: CallRecord
     var priceID: Int64?
     var cost: Int64?
 
     static let insertSQL = """
-        INSERT INTO requests(id, request_key, request_id, source_id, line, action_key, model_id, workflow_id, team_id,
+        INSERT INTO requests(id, request_id, source_id, line, action_key, model_id, workflow_id, team_id,
             user_id, segment_id, project_id, api_key_id, provider_id, tier_id, kind, status, attempt,
             fallback_reason_id, fallback_from_id, action_outcome, input_tokens, output_tokens, cached_input_tokens,
             cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, batch, service_tier, latency_ms,
-            quality_score, gateway_cost, price_id, cost, metadata)
+            quality_score, gateway_cost, price_id, cost, metadata_id)
         VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
-            ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35)
-        ON CONFLICT(request_key) DO NOTHING
+            ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34)
         """
 
     /// The columns that make a request's content; a stored request with the same id and different
@@ -201,62 +246,51 @@ struct RequestRow {
         action_key, model_id, workflow_id, team_id, user_id, segment_id, project_id, api_key_id, provider_id, tier_id,
         kind, status, attempt, fallback_reason_id, fallback_from_id, action_outcome, input_tokens, output_tokens,
         cached_input_tokens, cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, batch, service_tier,
-        latency_ms, quality_score, gateway_cost, metadata
+        latency_ms, quality_score, gateway_cost, metadata_id
         """
-    static let comparedCount: Int32 = 28
 
     func bind(to s: Statement, id: Int64, sourceID: Int64, line: Int64) {
         s.reset()
         s.bind(id, at: 1)
-        s.bind(requestKey, at: 2)
-        s.bind(call.requestID, at: 3)
-        s.bind(sourceID, at: 4)
-        s.bind(line, at: 5)
-        s.bind(actionKey, at: 6)
-        s.bind(modelID, at: 7)
-        s.bind(workflowID, at: 8)
-        s.bind(teamID, at: 9)
-        s.bind(userID, at: 10)
-        s.bind(segmentID, at: 11)
-        s.bind(projectID, at: 12)
-        s.bind(apiKeyID, at: 13)
-        s.bind(providerID, at: 14)
-        s.bind(tierID, at: 15)
-        s.bind(Int64(call.kind.rawValue), at: 16)
-        s.bind(Int64(call.status.rawValue), at: 17)
-        s.bind(call.attempt.map(Int64.init), at: 18)
-        s.bind(fallbackReasonID, at: 19)
-        s.bind(fallbackFromID, at: 20)
-        s.bind(call.actionOutcome.map { Int64($0.rawValue) }, at: 21)
-        s.bind(call.inputTokens, at: 22)
-        s.bind(call.outputTokens, at: 23)
-        s.bind(call.cachedInputTokens, at: 24)
-        s.bind(call.cacheWriteTokens, at: 25)
-        s.bind(call.cacheWrite1hTokens, at: 26)
-        s.bind(call.reasoningTokens, at: 27)
-        s.bind(Int64(call.batch ? 1 : 0), at: 28)
-        s.bind(Int64(call.serviceTier.rawValue), at: 29)
-        s.bind(call.latencyMs, at: 30)
-        s.bind(call.qualityScore, at: 31)
-        s.bind(call.gatewayCost.flatMap(\.int64Picos), at: 32)
-        s.bind(priceID, at: 33)
-        s.bind(cost, at: 34)
-        s.bind(call.metadata, at: 35)
+        s.bind(call.requestID, at: 2)
+        s.bind(sourceID, at: 3)
+        s.bind(line, at: 4)
+        s.bind(actionKey, at: 5)
+        s.bind(modelID, at: 6)
+        s.bind(workflowID, at: 7)
+        s.bind(teamID, at: 8)
+        s.bind(userID, at: 9)
+        s.bind(segmentID, at: 10)
+        s.bind(projectID, at: 11)
+        s.bind(apiKeyID, at: 12)
+        s.bind(providerID, at: 13)
+        s.bind(tierID, at: 14)
+        s.bind(Int64(call.kind.rawValue), at: 15)
+        s.bind(Int64(call.status.rawValue), at: 16)
+        s.bind(call.attempt.map(Int64.init), at: 17)
+        s.bind(fallbackReasonID, at: 18)
+        s.bind(fallbackFromID, at: 19)
+        s.bind(call.actionOutcome.map { Int64($0.rawValue) }, at: 20)
+        s.bind(call.inputTokens, at: 21)
+        s.bind(call.outputTokens, at: 22)
+        s.bind(call.cachedInputTokens, at: 23)
+        s.bind(call.cacheWriteTokens, at: 24)
+        s.bind(call.cacheWrite1hTokens, at: 25)
+        s.bind(call.reasoningTokens, at: 26)
+        s.bind(Int64(call.batch ? 1 : 0), at: 27)
+        s.bind(Int64(call.serviceTier.rawValue), at: 28)
+        s.bind(call.latencyMs, at: 29)
+        s.bind(call.qualityScore.map(QualityScore.stored), at: 30)
+        s.bind(call.gatewayCost.flatMap(\.int64Picos), at: 31)
+        s.bind(priceID, at: 32)
+        s.bind(cost, at: 33)
+        s.bind(metadataID, at: 34)
     }
+}
 
-    /// Whether the stored row read by `s` (columns in ``comparedColumns`` order) has this content.
-    func matches(_ s: Statement, storedTimestamp: Int64, timestamp: Int64) -> Bool {
-        let ints: [Int64?] = [
-            actionKey, modelID, workflowID, teamID, userID, segmentID, projectID, apiKeyID, providerID, tierID,
-            Int64(call.kind.rawValue), Int64(call.status.rawValue), call.attempt.map(Int64.init), fallbackReasonID,
-            fallbackFromID, call.actionOutcome.map { Int64($0.rawValue) }, call.inputTokens, call.outputTokens,
-            call.cachedInputTokens, call.cacheWriteTokens, call.cacheWrite1hTokens, call.reasoningTokens,
-            call.batch ? 1 : 0, Int64(call.serviceTier.rawValue), call.latencyMs,
-        ]
-        guard storedTimestamp == timestamp else { return false }
-        for (i, v) in ints.enumerated() where s.optionalInt64(Int32(i)) != v { return false }
-        guard s.optionalDouble(25) == call.qualityScore else { return false }
-        guard s.optionalInt64(26) == call.gatewayCost.flatMap(\.int64Picos) else { return false }
-        return s.text(27) == call.metadata
-    }
+/// Quality scores (0–1) are stored as integer millionths: exact for up to six decimals, and a few
+/// bytes instead of an 8-byte float.
+enum QualityScore {
+    static func stored(_ score: Double) -> Int64 { Int64((score * 1_000_000).rounded()) }
+    static func read(_ stored: Int64) -> Double { Double(stored) / 1_000_000 }
 }

@@ -103,7 +103,7 @@ public enum Schema {
             action_id TEXT,
             first_request INTEGER NOT NULL,
             last_request INTEGER NOT NULL,
-            workflow_id INTEGER NOT NULL,
+            workflow_id INTEGER,
             team_id INTEGER,
             user_id INTEGER,
             segment_id INTEGER,
@@ -126,13 +126,12 @@ public enum Schema {
 
         CREATE TABLE requests(
             id INTEGER PRIMARY KEY,
-            request_key INTEGER NOT NULL,
             request_id TEXT NOT NULL,
             source_id INTEGER NOT NULL,
             line INTEGER NOT NULL,
             action_key INTEGER NOT NULL,
             model_id INTEGER NOT NULL,
-            workflow_id INTEGER NOT NULL,
+            workflow_id INTEGER,
             team_id INTEGER,
             user_id INTEGER,
             segment_id INTEGER,
@@ -155,13 +154,13 @@ public enum Schema {
             batch INTEGER NOT NULL,
             service_tier INTEGER NOT NULL,
             latency_ms INTEGER,
-            quality_score REAL,
+            quality_score INTEGER,
             gateway_cost INTEGER,
             price_id INTEGER,
             cost INTEGER,
-            metadata TEXT
+            metadata_id INTEGER
         );
-        CREATE UNIQUE INDEX requests_key ON requests(request_key);
+        CREATE TABLE request_keys(key INTEGER PRIMARY KEY, request INTEGER NOT NULL);
 
         CREATE TABLE rejects(
             id INTEGER PRIMARY KEY,
@@ -199,7 +198,7 @@ public enum Schema {
            r.request_id,
            a.action_id,
            m.name AS model,
-           w.name AS workflow,
+           coalesce(w.name, 'unassigned') AS workflow,
            t.name AS team,
            u.name AS user_id,
            sg.name AS user_segment,
@@ -217,14 +216,14 @@ public enum Schema {
            r.cache_write_1h_tokens, r.reasoning_tokens,
            r.batch,
            sv.name AS service_tier,
-           r.latency_ms, r.quality_score,
+           r.latency_ms, r.quality_score / 1e6 AS quality_score,
            r.gateway_cost / 1e12 AS gateway_cost_usd,
            r.cost / 1e12 AS cost_usd,
            r.cost IS NOT NULL AS priced,
            r.price_id,
            s.path AS source_path,
            r.line AS source_line,
-           r.metadata
+           md.name AS metadata
     FROM requests r
     LEFT JOIN actions a ON a.id = r.action_key
     LEFT JOIN models m ON m.id = r.model_id
@@ -242,14 +241,15 @@ public enum Schema {
     LEFT JOIN models ff ON ff.id = r.fallback_from_id
     LEFT JOIN action_outcomes ao ON ao.id = r.action_outcome
     LEFT JOIN service_tiers sv ON sv.id = r.service_tier
-    LEFT JOIN sources s ON s.id = r.source_id;
+    LEFT JOIN sources s ON s.id = r.source_id
+    LEFT JOIN metadata md ON md.id = r.metadata_id;
 
     CREATE VIEW v_actions AS
     SELECT a.id,
            a.action_id,
            strftime('%Y-%m-%dT%H:%M:%fZ', (a.first_request >> 20) / 1000.0, 'unixepoch') AS first_timestamp,
            strftime('%Y-%m-%dT%H:%M:%fZ', (a.last_request >> 20) / 1000.0, 'unixepoch') AS last_timestamp,
-           w.name AS workflow, t.name AS team, u.name AS user_id, sg.name AS user_segment,
+           coalesce(w.name, 'unassigned') AS workflow, t.name AS team, u.name AS user_id, sg.name AS user_segment,
            ao.name AS outcome,
            a.calls, a.retries, a.fallbacks, a.classifier_calls, a.validation_calls, a.failed_calls,
            a.max_attempt,
@@ -303,7 +303,7 @@ public enum SchemaError: Error, Sendable, CustomStringConvertible {
 
 /// The repeated strings a request refers to, each kept once in its own table.
 public enum Dimension: Int, CaseIterable, Sendable {
-    case model, workflow, team, user, segment, project, apiKey, provider, tier, fallbackReason
+    case model, workflow, team, user, segment, project, apiKey, provider, tier, fallbackReason, metadata
 
     public var table: String {
         switch self {
@@ -317,6 +317,7 @@ public enum Dimension: Int, CaseIterable, Sendable {
         case .provider: "providers"
         case .tier: "tiers"
         case .fallbackReason: "fallback_reasons"
+        case .metadata: "metadata"
         }
     }
 }
