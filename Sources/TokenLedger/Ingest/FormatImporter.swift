@@ -12,6 +12,9 @@ public enum Framing: Sendable {
     case lines
     /// The whole input is one unit (a JSON document); bounded by ``ImportLimits/maxDocumentBytes``.
     case document
+    /// One unit per CSV record: a record continues over line ends inside quoted fields. The first
+    /// unit is the header row.
+    case csvRecords
 }
 
 /// A sample of the start of an input, for format detection.
@@ -85,6 +88,8 @@ public enum ImportLimits {
     public static let rejectRawBytes = 4096
     /// The largest document read whole (formats with ``Framing/document``).
     public static let maxDocumentBytes = 512 << 20
+    /// The largest CSV record (quoted fields may span lines).
+    public static let maxCSVRecordBytes = 8 << 20
 }
 
 /// The formats TokenLedger reads.

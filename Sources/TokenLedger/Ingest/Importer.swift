@@ -358,6 +358,49 @@ public final class Importer {
                         linesInBatch = 0
                     }
                 }
+            case .csvRecords:
+                var record: [UInt8] = []
+                var recordLine = 0
+                var insideQuotes = false
+                var linesInBatch = 0
+                while true {
+                    guard let line = try reader.next() else { break }
+                    if record.isEmpty { recordLine = line.number } else { record.append(0x0A) }
+                    record.append(contentsOf: line.bytes)
+                    for b in line.bytes where b == 0x22 { insideQuotes.toggle() }
+                    if insideQuotes && line.terminated && record.count <= ImportLimits.maxCSVRecordBytes { continue }
+                    if record.count > ImportLimits.maxCSVRecordBytes {
+                        batch.items.append(.reject(.tooLong(record.count), line: recordLine, raw: Array(record.prefix(ImportLimits.rejectRawBytes))))
+                    } else if insideQuotes {
+                        batch.items.append(.reject(.malformedJSON("CSV record ends inside a quoted field"), line: recordLine,
+                                                   raw: Array(record.prefix(ImportLimits.rejectRawBytes))))
+                    } else if !Self.isBlank(record) {
+                        let count = batch.items.count
+                        do {
+                            try record.withUnsafeBufferPointer { try importer.parse($0, line: recordLine, into: &batch.items) }
+                        } catch {
+                            batch.items.removeSubrange(count...)
+                            batch.items.append(.reject(RecordProblem.reason(for: error), line: recordLine,
+                                                       raw: Array(record.prefix(ImportLimits.rejectRawBytes))))
+                        }
+                    }
+                    record.removeAll(keepingCapacity: true)
+                    insideQuotes = false
+                    batch.linesDone = line.number
+                    batch.bytesDone = line.endOffset
+                    batch.hash = reader.hash
+                    linesInBatch += 1
+                    if linesInBatch >= linesPerBatch {
+                        price(&batch)
+                        guard queue.put(batch) else { return }
+                        let carry = batch
+                        batch = Batch()
+                        batch.linesDone = carry.linesDone
+                        batch.bytesDone = carry.bytesDone
+                        batch.hash = carry.hash
+                        linesInBatch = 0
+                    }
+                }
             case .document:
                 var bytes: [UInt8] = []
                 var lines = 0

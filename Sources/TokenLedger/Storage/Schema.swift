@@ -161,6 +161,7 @@ public enum Schema {
             metadata_id INTEGER
         );
         CREATE TABLE request_keys(key INTEGER PRIMARY KEY, request INTEGER NOT NULL);
+        CREATE INDEX requests_unpriced ON requests(model_id) WHERE cost IS NULL;
 
         CREATE TABLE rejects(
             id INTEGER PRIMARY KEY,

@@ -104,3 +104,82 @@ struct RejectStore {
         try db.run("DELETE FROM rejects WHERE source_id = ? AND line > ?", .integer(sourceID), .integer(line))
     }
 }
+
+/// One stored reject, for listing.
+public struct RejectRecord: Sendable, Equatable {
+    public var path: String
+    public var line: Int64
+    public var reason: String
+    public var message: String
+    public var raw: [UInt8]
+    public var conflictPath: String?
+    public var conflictLine: Int64?
+}
+
+/// Reading the rejects table.
+public enum RejectList {
+    /// The rejects (newest sources last, by line), filtered; `limit` 0 means all. Also the total count
+    /// matching the filters.
+    public static func read(db: Database, source: String?, reason: String?, limit: Int) throws -> (rows: [RejectRecord], total: Int64) {
+        let filter = "WHERE (?1 IS NULL OR instr(s.path, ?1) > 0) AND (?2 IS NULL OR r.reason = ?2)"
+        let count = try db.prepare("SELECT count(*) FROM rejects r JOIN sources s ON s.id = r.source_id \(filter)")
+        count.bind(source, at: 1)
+        count.bind(reason, at: 2)
+        let total = try count.step() ? count.int64(0) : 0
+        let q = try db.prepare("""
+            SELECT s.path, r.line, r.reason, r.message, r.raw, cs.path, r.conflict_line
+            FROM rejects r JOIN sources s ON s.id = r.source_id LEFT JOIN sources cs ON cs.id = r.conflict_source_id
+            \(filter) ORDER BY r.source_id, r.line LIMIT ?3
+            """)
+        q.bind(source, at: 1)
+        q.bind(reason, at: 2)
+        q.bind(Int64(limit <= 0 ? -1 : limit), at: 3)
+        var rows: [RejectRecord] = []
+        while try q.step() {
+            rows.append(RejectRecord(path: q.text(0) ?? "", line: q.int64(1), reason: q.text(2) ?? "", message: q.text(3) ?? "",
+                                     raw: q.blob(4), conflictPath: q.text(5), conflictLine: q.optionalInt64(6)))
+        }
+        return (rows, total)
+    }
+
+    /// `file:line: reason: message` and the raw text (shortened, control characters shown escaped).
+    public static func text(_ list: (rows: [RejectRecord], total: Int64)) -> String {
+        if list.total == 0 { return "No rejected rows.\n" }
+        var out = ""
+        for r in list.rows {
+            out += "\(r.path):\(r.line): \(r.reason): \(r.message)\n"
+            out += "    \(printable(r.raw, limit: 160))\n"
+        }
+        if Int64(list.rows.count) < list.total {
+            out += "… \(list.total - Int64(list.rows.count)) more (use --limit 0 to list all).\n"
+        }
+        return out
+    }
+
+    public static func json(_ list: (rows: [RejectRecord], total: Int64)) -> String {
+        JSONOutput.object([
+            ("total", .int(list.total)),
+            ("rejects", .array(list.rows.map { r in
+                .object([
+                    ("path", .string(r.path)), ("line", .int(r.line)), ("reason", .string(r.reason)),
+                    ("message", .string(r.message)), ("raw", .string(String(decoding: r.raw, as: UTF8.self))),
+                    ("conflict_path", .string(r.conflictPath)), ("conflict_line", r.conflictLine.map { .int($0) } ?? .null),
+                ])
+            })),
+        ]).render()
+    }
+
+    /// Raw bytes as one printable line: invalid UTF-8 and control characters escaped.
+    static func printable(_ raw: [UInt8], limit: Int) -> String {
+        var out = ""
+        for scalar in String(decoding: raw, as: UTF8.self).unicodeScalars {
+            if out.count >= limit { out += "…"; break }
+            switch scalar.value {
+            case 0x09: out += "\\t"
+            case 0..<0x20, 0x7F: out += "\\u{\(String(scalar.value, radix: 16))}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}

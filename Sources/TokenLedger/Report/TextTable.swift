@@ -1,0 +1,90 @@
+/// A plain-text table with aligned columns, for terminal reports.
+///
+///     var t = TextTable(columns: [.init("model"), .init("cost", align: .right)])
+///     t.add(["gpt-4o", "$1.20"])
+///     t.render()   // "model   cost\n------  -----\ngpt-4o  $1.20\n"
+public struct TextTable: Sendable {
+    public enum Alignment: Sendable { case left, right }
+
+    public struct Column: Sendable {
+        public var title: String
+        public var align: Alignment
+        public init(_ title: String, align: Alignment = .left) {
+            self.title = title
+            self.align = align
+        }
+    }
+
+    public var columns: [Column]
+    public var rows: [[String]] = []
+    /// Rows after which a rule is drawn (e.g. before a total).
+    var rulesBefore: Set<Int> = []
+
+    public init(columns: [Column]) { self.columns = columns }
+
+    public mutating func add(_ row: [String]) { rows.append(row) }
+
+    /// Adds a row preceded by a rule (for totals).
+    public mutating func addTotal(_ row: [String]) {
+        rulesBefore.insert(rows.count)
+        rows.append(row)
+    }
+
+    public func render(indent: String = "") -> String {
+        var widths = columns.map { $0.title.count }
+        for row in rows {
+            for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
+        }
+        func line(_ cells: [String]) -> String {
+            var parts: [String] = []
+            for (i, col) in columns.enumerated() {
+                let cell = i < cells.count ? cells[i] : ""
+                let padding = String(repeating: " ", count: max(0, widths[i] - cell.count))
+                parts.append(col.align == .right ? padding + cell : cell + padding)
+            }
+            var text = parts.joined(separator: "  ")
+            while text.hasSuffix(" ") { text.removeLast() }
+            return indent + text + "\n"
+        }
+        let rule = indent + widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"
+        var out = line(columns.map(\.title)) + rule
+        for (i, row) in rows.enumerated() {
+            if rulesBefore.contains(i) { out += rule }
+            out += line(row)
+        }
+        return out
+    }
+}
+
+/// Number formatting for reports: grouped integers and fixed-decimal ratios.
+public enum NumberText {
+    /// `1234567` → `1,234,567`.
+    public static func integer(_ v: Int64) -> String {
+        let s = String(v.magnitude)
+        var out = ""
+        for (i, ch) in s.enumerated() {
+            if i > 0 && (s.count - i) % 3 == 0 { out.append(",") }
+            out.append(ch)
+        }
+        return v < 0 ? "-" + out : out
+    }
+
+    public static func integer(_ v: Int) -> String { integer(Int64(v)) }
+
+    /// `0.0532` → `5.3%`.
+    public static func percent(_ v: Double?, decimals: Int = 1) -> String {
+        guard let v, v.isFinite else { return "–" }
+        return formatDecimal(v * 100, decimals: decimals) + "%"
+    }
+
+    /// Token counts in a compact form: `950`, `12.3k`, `4.56M`, `7.8B`.
+    public static func tokens(_ v: Int64) -> String {
+        let d = Double(v)
+        switch v.magnitude {
+        case ..<1_000: return String(v)
+        case ..<1_000_000: return formatDecimal(d / 1e3, decimals: 1) + "k"
+        case ..<1_000_000_000: return formatDecimal(d / 1e6, decimals: 2) + "M"
+        default: return formatDecimal(d / 1e9, decimals: 2) + "B"
+        }
+    }
+}

@@ -1,0 +1,109 @@
+/// One stored call as read for analysis: ids instead of names, money in picodollars.
+public struct StoredCall: Sendable {
+    public var rowID: Int64
+    public var timestamp: Timestamp { Timestamp(milliseconds: rowID >> 20) }
+    public var actionKey: Int64
+    public var modelID: Int64
+    public var workflowID: Int64?
+    public var teamID: Int64?
+    public var userID: Int64?
+    public var segmentID: Int64?
+    public var tierID: Int64?
+    public var projectID: Int64?
+    public var apiKeyID: Int64?
+    public var providerID: Int64?
+    public var kind: CallKind
+    public var status: CallStatus
+    public var attempt: Int64?
+    public var fallbackReasonID: Int64?
+    public var inputTokens: Int64
+    public var outputTokens: Int64
+    public var cachedInputTokens: Int64
+    public var cacheWriteTokens: Int64
+    public var cacheWrite1hTokens: Int64
+    public var reasoningTokens: Int64
+    public var batch: Bool
+    public var serviceTier: ServiceTier
+    public var latencyMs: Int64?
+    public var qualityScore: Double?
+    public var gatewayCost: Int64?
+    public var priceID: Int64?
+    /// Picodollars; nil when unpriced.
+    public var cost: Int64?
+}
+
+/// Reads stored calls. Row ids order calls by time, so a period is one range of ids.
+public struct RequestScan {
+    let db: Database
+
+    public init(db: Database) { self.db = db }
+
+    static let columns = """
+        id, action_key, model_id, workflow_id, team_id, user_id, segment_id, tier_id, project_id, api_key_id,
+        provider_id, kind, status, attempt, fallback_reason_id, input_tokens, output_tokens, cached_input_tokens,
+        cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, batch, service_tier, latency_ms, quality_score,
+        gateway_cost, price_id, cost
+        """
+
+    /// The row ids of the calls made in `[interval.lowerBound, interval.upperBound)`.
+    public static func rowIDs(_ interval: Range<Timestamp>) -> ClosedRange<Int64> {
+        (interval.lowerBound.milliseconds << 20)...((interval.upperBound.milliseconds << 20) - 1)
+    }
+
+    /// Calls every stored call in the interval (all when nil), in time order.
+    public func forEach(in interval: Range<Timestamp>? = nil, _ body: (StoredCall) throws -> Void) throws {
+        let range = interval.map(Self.rowIDs) ?? (Int64.min...Int64.max)
+        let s = try db.prepare("SELECT \(Self.columns) FROM requests WHERE id BETWEEN ? AND ? ORDER BY id")
+        s.bind(range.lowerBound, at: 1)
+        s.bind(range.upperBound, at: 2)
+        while try s.step() {
+            try body(Self.read(s))
+        }
+    }
+
+    static func read(_ s: Statement) -> StoredCall {
+        StoredCall(
+            rowID: s.int64(0), actionKey: s.int64(1), modelID: s.int64(2), workflowID: s.optionalInt64(3),
+            teamID: s.optionalInt64(4), userID: s.optionalInt64(5), segmentID: s.optionalInt64(6),
+            tierID: s.optionalInt64(7), projectID: s.optionalInt64(8), apiKeyID: s.optionalInt64(9),
+            providerID: s.optionalInt64(10), kind: CallKind(rawValue: Int(s.int64(11))) ?? .primary,
+            status: CallStatus(rawValue: Int(s.int64(12))) ?? .ok, attempt: s.optionalInt64(13),
+            fallbackReasonID: s.optionalInt64(14), inputTokens: s.int64(15), outputTokens: s.int64(16),
+            cachedInputTokens: s.int64(17), cacheWriteTokens: s.int64(18), cacheWrite1hTokens: s.int64(19),
+            reasoningTokens: s.int64(20), batch: s.int64(21) != 0,
+            serviceTier: ServiceTier(rawValue: Int(s.int64(22))) ?? .standard, latencyMs: s.optionalInt64(23),
+            qualityScore: s.optionalInt64(24).map(QualityScore.read), gatewayCost: s.optionalInt64(25),
+            priceID: s.optionalInt64(26), cost: s.optionalInt64(27))
+    }
+
+    /// The first and last day (UTC) with stored calls.
+    public func dataSpan() throws -> ClosedRange<Timestamp>? {
+        guard let lo = try db.scalarInt("SELECT min(id) FROM requests"),
+              let hi = try db.scalarInt("SELECT max(id) FROM requests") else { return nil }
+        return Timestamp(milliseconds: lo >> 20)...Timestamp(milliseconds: hi >> 20)
+    }
+}
+
+/// The names behind the ids of every dimension, read once for a report.
+public struct NameDirectory: Sendable {
+    var names: [Dimension: [Int64: String]]
+
+    public init(db: Database) throws {
+        var names: [Dimension: [Int64: String]] = [:]
+        for d in Dimension.allCases where d != .metadata && d != .user {
+            names[d] = try DimensionInterner.names(d, in: db)
+        }
+        names[.user] = try DimensionInterner.names(.user, in: db)
+        self.names = names
+    }
+
+    public init(_ names: [Dimension: [Int64: String]]) { self.names = names }
+
+    public func name(_ d: Dimension, _ id: Int64?) -> String? {
+        guard let id else { return nil }
+        return names[d]?[id]
+    }
+
+    /// All ids and names of a dimension.
+    public func all(_ d: Dimension) -> [Int64: String] { names[d] ?? [:] }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import TokenLedger
+
+/// `--from/--to` (inclusive calendar days) and `--tz`, for commands that read a span of time.
+struct DateRangeOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("First day (inclusive).", valueName: "YYYY-MM-DD"))
+    var from: String?
+
+    @Option(help: ArgumentHelp("Last day (inclusive).", valueName: "YYYY-MM-DD"))
+    var to: String?
+
+    @Option(help: ArgumentHelp("Time zone for calendar days (IANA name).", valueName: "zone"))
+    var tz: String = "UTC"
+
+    func validate() throws {
+        _ = try zone()
+        _ = try period()
+    }
+
+    func zone() throws -> TimeZone {
+        do { return try TimeZone.named(tz) } catch { throw ValidationError(String(describing: error)) }
+    }
+
+    /// The period asked for, or nil for "all data". A lone --from runs to the end of the data, a lone
+    /// --to from its start.
+    func period(dataSpan: ClosedRange<Timestamp>? = nil) throws -> Period? {
+        if from == nil && to == nil { return nil }
+        func day(_ s: String, _ flag: String) throws -> CivilDate {
+            guard let d = CivilDate(parsing: s) else { throw ValidationError("\(flag) must be a date YYYY-MM-DD, got `\(s)`") }
+            return d
+        }
+        let z = try zone()
+        let first = try from.map { try day($0, "--from") } ?? dataSpan?.lowerBound.day(in: z) ?? CivilDate(year: 1970, month: 1, day: 1)
+        let last = try to.map { try day($0, "--to") } ?? dataSpan?.upperBound.day(in: z) ?? CivilDate(year: 9999, month: 12, day: 31)
+        guard first <= last else { throw ValidationError("--from \(first) is after --to \(last)") }
+        return Period(first: first, last: last)
+    }
+}
+
+/// Output formats a command can write.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, markdown, json, html, csv
+}
+
+/// Writes a rendered document to a file, or to standard output.
+func emit(_ text: String, to path: String?) throws {
+    if let path, path != "-" {
+        do {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            throw CLIError("cannot write \(path): \(error.localizedDescription)")
+        }
+    } else {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}
