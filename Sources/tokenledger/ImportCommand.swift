@@ -22,6 +22,9 @@ struct ImportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Input format: auto, or one of \(ImportFormats.all.map { $0.formatName }.joined(separator: ", ")).", valueName: "name"))
     var format: String = "auto"
 
+    @Option(help: ArgumentHelp("Which source attributes fill routing fields, e.g. workflow=gen_ai.agent.name,team=team.name.", valueName: "pairs"))
+    var map: String?
+
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
@@ -37,8 +40,11 @@ struct ImportCommand: ParsableCommand {
     func run() throws {
         let db = try global.open()
         let prices = try PriceStore(db: db).loadBook()
-        let importer = try Importer(database: db, prices: prices,
-                                    options: ImportOptions(format: format == "auto" ? nil : format))
+        var options = ImportOptions(format: format == "auto" ? nil : format)
+        if let map {
+            do { options.settings = try ImporterSettings(parsingMap: map) } catch { throw ValidationError(String(describing: error)) }
+        }
+        let importer = try Importer(database: db, prices: prices, options: options)
         let progress = ProgressLine(enabled: !quiet && Terminal.isInteractive(fd: 2))
         importer.onProgress = { progress.update($0) }
         let started = Date()

@@ -71,7 +71,7 @@ public protocol FormatImporter: SendableMetatype {
     /// How sure (0–100) this format is that the sample is its own; 0 means no.
     static func detect(_ sample: InputSample) -> Int
 
-    init()
+    init(settings: ImporterSettings)
     /// Parses one unit (a line, or the whole document), appending calls and rejects.
     mutating func parse(_ unit: UnsafeBufferPointer<UInt8>, line: Int, into items: inout [ImportItem]) throws
     /// Emits anything held back until the end of the input.
@@ -80,6 +80,28 @@ public protocol FormatImporter: SendableMetatype {
 
 extension FormatImporter {
     public mutating func finish(into items: inout [ImportItem]) {}
+}
+
+/// Choices a user makes for formats that leave them open.
+public struct ImporterSettings: Sendable, Equatable {
+    /// Which source attribute fills a routing field, from `--map workflow=ATTR,team=ATTR` (keys are
+    /// routing-log field names: workflow, team, user_id, user_segment, project, action_id).
+    public var fieldMap: [String: String] = [:]
+
+    public init(fieldMap: [String: String] = [:]) { self.fieldMap = fieldMap }
+
+    /// Parses `workflow=app.route,team=team.name`.
+    public init(parsingMap text: String) throws {
+        var map: [String: String] = [:]
+        for pair in text.split(separator: ",") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw InputError(path: "--map", message: "expected FIELD=ATTRIBUTE pairs separated by commas, got `\(pair)`")
+            }
+            map[parts[0]] = parts[1]
+        }
+        self.fieldMap = map
+    }
 }
 
 /// Limits that keep memory bounded whatever the input.

@@ -4,6 +4,8 @@ import Foundation
 public struct ImportOptions: Sendable {
     /// A format name (`routing-log`, …), or nil to detect each input's format from its content.
     public var format: String?
+    /// Settings passed to every format's importer.
+    public var settings = ImporterSettings()
     /// Lines parsed per batch handed from the parser to the writer.
     public var linesPerBatch = 4_096
     /// Rows written per transaction. In larger transactions the dedup keys and action facts, written in
@@ -210,9 +212,11 @@ public final class Importer {
         let work = UncheckedSendable((reader, format))
         let linesPerBatch = options.linesPerBatch
         let book = prices
+        let settings = options.settings
         let done = DispatchSemaphore(value: 0)
         let thread = Thread {
-            Self.parse(reader: work.value.0, format: work.value.1, prices: book, linesPerBatch: linesPerBatch, into: queue)
+            Self.parse(reader: work.value.0, format: work.value.1, settings: settings, prices: book,
+                       linesPerBatch: linesPerBatch, into: queue)
             done.signal()
         }
         thread.stackSize = 8 << 20
@@ -297,9 +301,9 @@ public final class Importer {
     }
 
     /// The parser thread: reads units, parses them, hands over batches.
-    static func parse(reader: LineReader, format: any FormatImporter.Type, prices: PriceBook, linesPerBatch: Int,
-                      into queue: BoundedQueue<Batch>) {
-        var importer = format.init()
+    static func parse(reader: LineReader, format: any FormatImporter.Type, settings: ImporterSettings, prices: PriceBook,
+                      linesPerBatch: Int, into queue: BoundedQueue<Batch>) {
+        var importer = format.init(settings: settings)
         var resolver = PriceBook.Resolver(prices)
         /// Prices the calls appended since `from`.
         func price(_ batch: inout Batch) {

@@ -8,7 +8,7 @@ public struct RoutingLogImporter: FormatImporter {
     public static let family = "routing-log"
     public static let framing = Framing.lines
 
-    public init() {}
+    public init(settings: ImporterSettings = ImporterSettings()) {}
 
     public static func detect(_ sample: InputSample) -> Int {
         let line = sample.firstLine
