@@ -76,7 +76,7 @@ public struct PriceBookFile: Sendable, Equatable {
         do {
             root = try Yams.compose(yaml: text)
         } catch {
-            throw PriceBookFileReader.syntaxError(error, file: path, text: text)
+            throw YAMLDiagnostics.syntaxError(error, file: path, text: text)
         }
         let reader = PriceBookFileReader(file: path, defaultEffectiveFrom: defaultEffectiveFrom)
         return try reader.read(root)
@@ -110,15 +110,11 @@ enum PriceBookFileKeys {
 }
 
 /// Turns a YAML node tree into entries, failing on the first problem with its line and key.
-struct PriceBookFileReader {
+struct PriceBookFileReader: YAMLNodeReading {
     let file: String
     let defaultEffectiveFrom: CivilDate?
 
     typealias Keys = PriceBookFileKeys
-
-    func fail(_ node: Node?, _ key: String, _ message: String) -> PriceBookFileError {
-        PriceBookFileError(file: file, line: node?.mark?.line, key: key, message: message)
-    }
 
     func read(_ root: Node?) throws(PriceBookFileError) -> PriceBookFile {
         guard let root else {
@@ -253,40 +249,6 @@ struct PriceBookFileReader {
 
     // MARK: Values
 
-    /// The pairs of a mapping by key text; unknown or repeated keys and non-scalar keys are errors.
-    func mapping(_ node: Node, _ path: String,
-                 allowed: [String]) throws(PriceBookFileError) -> [String: (key: Node, value: Node)] {
-        guard case .mapping(let m) = node else {
-            throw fail(node, path, "expected a mapping of keys to values, got \(describe(node))")
-        }
-        var out: [String: (key: Node, value: Node)] = [:]
-        for (k, v) in m {
-            guard case .scalar(let s) = k else { throw fail(k, path, "expected a plain key, got \(describe(k))") }
-            let at = path.isEmpty ? s.string : "\(path).\(s.string)"
-            guard allowed.contains(s.string) else {
-                throw fail(k, at, "unknown key (expected one of: \(allowed.joined(separator: ", ")))")
-            }
-            guard out[s.string] == nil else { throw fail(k, at, "the key appears twice") }
-            out[s.string] = (k, v)
-        }
-        return out
-    }
-
-    func required<T>(_ m: [String: (key: Node, value: Node)], _ key: String, _ node: Node, _ path: String,
-                     _ read: (Node, String) throws(PriceBookFileError) -> T) throws(PriceBookFileError) -> T {
-        guard let v = m[key] else { throw fail(node, path, "missing required key `\(key)`") }
-        return try read(v.value, "\(path).\(key)")
-    }
-
-    /// The text of a scalar that is not empty or null.
-    func text(_ node: Node, _ path: String, expected: String) throws(PriceBookFileError) -> String {
-        guard case .scalar(let s) = node else { throw fail(node, path, "expected \(expected), got \(describe(node))") }
-        if s.style == .plain && ["", "~", "null", "Null", "NULL"].contains(s.string) {
-            throw fail(node, path, "expected \(expected), got nothing")
-        }
-        return s.string
-    }
-
     func name(_ node: Node, _ path: String, what: String) throws(PriceBookFileError) -> String {
         let t = try text(node, path, expected: what).trimmingWhitespace()
         guard !t.isEmpty else { throw fail(node, path, "expected \(what), got an empty text") }
@@ -346,41 +308,6 @@ struct PriceBookFileReader {
         return t
     }
 
-    func describe(_ node: Node) -> String {
-        switch node {
-        case .scalar(let s): "\"\(s.string)\""
-        case .mapping: "a mapping"
-        case .sequence: "a list"
-        case .alias: "an alias"
-        }
-    }
-
-    /// A YAML syntax error from Yams as a located error.
-    static func syntaxError(_ error: any Error, file: String, text: String) -> PriceBookFileError {
-        guard let e = error as? YamlError else {
-            return PriceBookFileError(file: file, line: nil, key: "", message: "invalid YAML: \(error)")
-        }
-        func located(_ problem: String, _ context: YamlError.Context?, _ mark: Mark) -> PriceBookFileError {
-            var message = "invalid YAML: \(problem)"
-            if let context { message += " (\(context.text) at line \(context.mark.line))" }
-            return PriceBookFileError(file: file, line: mark.line, key: "", message: message)
-        }
-        switch e {
-        case .scanner(let context, let problem, let mark, _): return located(problem, context, mark)
-        case .parser(let context, let problem, let mark, _): return located(problem, context, mark)
-        case .composer(let context, let problem, let mark, _): return located(problem, context, mark)
-        case .reader(let problem, let offset, _, _):
-            let line = offset.map { o in text.prefix(o).reduce(1) { $1 == "\n" ? $0 + 1 : $0 } }
-            return PriceBookFileError(file: file, line: line, key: "", message: "invalid YAML text: \(problem)")
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            var unique: [String] = []
-            for d in duplicates where !unique.contains(d) { unique.append(d) }
-            let names = unique.map { "`\($0)`" }.joined(separator: ", ")
-            return PriceBookFileError(file: file, line: context.mark.line, key: "", message: "a key appears twice in one mapping: \(names)")
-        default:
-            return PriceBookFileError(file: file, line: nil, key: "", message: "invalid YAML: \(e)")
-        }
-    }
 }
 
 /// Writes entries in the price-book format.

@@ -1,9 +1,10 @@
-/// A price-book file that cannot be read or does not say what TokenLedger needs, with where and why.
+/// A configuration file (price book, budget) that cannot be read or does not say what TokenLedger
+/// needs, with where and why.
 ///
 /// Prints like a compiler diagnostic:
 ///
 ///     prices.yaml:14: prices[3].per_million_tokens.output: expected a non-negative number of dollars per 1M tokens, got "abc"
-public struct PriceBookFileError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct ConfigFileError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The file as the caller named it.
     public var file: String
     /// 1-based line, when the problem has a place in the file.
@@ -30,3 +31,6 @@ public struct PriceBookFileError: Error, Sendable, Equatable, CustomStringConver
         return s + message
     }
 }
+
+/// Errors of price-book files.
+public typealias PriceBookFileError = ConfigFileError
