@@ -10,7 +10,7 @@ public struct ImportOptions: Sendable {
     public var linesPerBatch = 4_096
     /// Rows written per transaction. In larger transactions the dedup keys and action facts, written in
     /// sorted order at commit, share more pages; the staged rows are held in memory until then.
-    public var rowsPerTransaction = 100_000
+    public var rowsPerTransaction = 50_000
 
     public init(format: String? = nil) { self.format = format }
 }

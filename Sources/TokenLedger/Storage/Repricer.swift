@@ -28,11 +28,8 @@ public struct Repricer {
         let range = interval.map(RequestScan.rowIDs) ?? (Int64.min...Int64.max)
         var cursor = range.lowerBound
         let read = try db.prepare("""
-            SELECT r.id, r.action_key, m.name, r.status, r.input_tokens, r.output_tokens, r.cached_input_tokens,
-                   r.cache_write_tokens, r.cache_write_1h_tokens, r.reasoning_tokens, r.batch, r.service_tier,
-                   r.price_id, r.cost
-            FROM requests r JOIN models m ON m.id = r.model_id
-            WHERE r.id >= ? AND r.id <= ? ORDER BY r.id LIMIT ?
+            SELECT \(RequestScan.columns), (SELECT name FROM models WHERE models.id = model_id)
+            FROM requests WHERE id >= ? AND id <= ? ORDER BY id LIMIT ?
             """)
         let update = try db.prepare("UPDATE requests SET price_id = ?, cost = ? WHERE id = ?")
         let adjust = try db.prepare("""
@@ -49,35 +46,35 @@ public struct Repricer {
                 read.bind(range.upperBound, at: 2)
                 read.bind(Int64(rowsPerTransaction), at: 3)
                 var changes: [(id: Int64, price: Int64?, cost: Int64?)] = []
+                var rollups = RollupAccumulator()
                 while try read.step() {
-                    let id = read.int64(0)
-                    last = id
-                    var call = CallRecord(requestID: "", timestamp: Timestamp(milliseconds: id >> 20), model: read.text(2) ?? "",
-                                          inputTokens: read.int64(4), outputTokens: read.int64(5))
-                    call.cachedInputTokens = read.int64(6)
-                    call.cacheWriteTokens = read.int64(7)
-                    call.cacheWrite1hTokens = read.int64(8)
-                    call.reasoningTokens = read.int64(9)
-                    call.batch = read.int64(10) != 0
-                    call.serviceTier = ServiceTier(rawValue: Int(read.int64(11))) ?? .standard
-                    let oldPrice = read.optionalInt64(12), oldCost = read.optionalInt64(13)
+                    let stored = RequestScan.read(read)
+                    last = stored.rowID
+                    var call = CallRecord(requestID: "", timestamp: stored.timestamp, model: read.text(28) ?? "",
+                                          inputTokens: stored.inputTokens, outputTokens: stored.outputTokens)
+                    call.cachedInputTokens = stored.cachedInputTokens
+                    call.cacheWriteTokens = stored.cacheWriteTokens
+                    call.cacheWrite1hTokens = stored.cacheWrite1hTokens
+                    call.reasoningTokens = stored.reasoningTokens
+                    call.batch = stored.batch
+                    call.serviceTier = stored.serviceTier
                     let quote = PriceQuote.of(call, in: &resolver)
                     result.examined += 1
-                    result.before = result.before + Money(picos: oldCost ?? 0)
+                    result.before = result.before + Money(picos: stored.cost ?? 0)
                     result.after = result.after + Money(picos: quote?.cost ?? 0)
-                    guard quote?.entryID != oldPrice || quote?.cost != oldCost else { continue }
+                    guard quote?.entryID != stored.priceID || quote?.cost != stored.cost else { continue }
                     result.changed += 1
-                    if oldCost == nil { result.newlyPriced += 1 }
+                    if stored.cost == nil { result.newlyPriced += 1 }
                     if quote == nil { result.newlyUnpriced += 1 }
-                    changes.append((id, quote?.entryID, quote?.cost))
-                    let failed = read.int64(3) != Int64(CallStatus.ok.rawValue)
-                    let delta = (quote?.cost ?? 0) - (oldCost ?? 0)
-                    let unpricedDelta: Int64 = (oldCost == nil ? -1 : 0) + (quote == nil ? 1 : 0)
-                    var d = deltas[read.int64(1)] ?? (0, 0, 0)
+                    changes.append((stored.rowID, quote?.entryID, quote?.cost))
+                    rollups.reprice(CallSample(stored), old: stored.cost, new: quote?.cost)
+                    let delta = (quote?.cost ?? 0) - (stored.cost ?? 0)
+                    let unpricedDelta: Int64 = (stored.cost == nil ? -1 : 0) + (quote == nil ? 1 : 0)
+                    var d = deltas[stored.actionKey] ?? (0, 0, 0)
                     d.cost += delta
-                    if failed { d.failed += delta }
+                    if stored.status != .ok { d.failed += delta }
                     d.unpriced += unpricedDelta
-                    deltas[read.int64(1)] = d
+                    deltas[stored.actionKey] = d
                 }
                 read.reset()
                 for c in changes {
@@ -96,6 +93,7 @@ public struct Repricer {
                     adjust.bind(key, at: 4)
                     try adjust.step()
                 }
+                try rollups.write(to: db)
             }
             guard let l = last, l < range.upperBound else { break }
             cursor = l + 1

@@ -54,6 +54,7 @@ final class RequestWriter {
         var model: String
         var priced: Bool
         var contribution: ActionContribution
+        var sample: CallSample
     }
 
     init(db: Database) throws {
@@ -128,7 +129,8 @@ final class RequestWriter {
                 actionKey: actionKey, actionID: call.actionID, requestRowID: id, workflowID: row.workflowID,
                 teamID: row.teamID, userID: row.userID, segmentID: row.segmentID, modelID: modelID,
                 kind: call.kind, status: call.status, attempt: Int64(call.attempt ?? 1), outcome: call.actionOutcome,
-                cost: price?.cost)))
+                cost: price?.cost),
+            sample: CallSample(rowID: id, call: call, row: row)))
     }
 
     /// Step 2: claims the staged rows' keys, removes duplicates, writes action facts. Reports each
@@ -140,9 +142,11 @@ final class RequestWriter {
         }
         var facts: [Int64: ActionFacts] = [:]
         facts.reserveCapacity(staged.count / 2)
+        var rollups = RollupAccumulator()
         for i in order {
             let outcome = try claim(&staged[i])
             if case .inserted = outcome {
+                rollups.add(staged[i].sample)
                 let c = staged[i].contribution
                 if facts[c.actionKey] == nil {
                     facts[c.actionKey] = ActionFacts(c)
@@ -152,6 +156,7 @@ final class RequestWriter {
             try report(staged[i], outcome)
         }
         staged.removeAll(keepingCapacity: true)
+        try rollups.write(to: db)
         for key in facts.keys.sorted() {
             upsertAction.reset()
             facts[key]!.bind(to: upsertAction, key: key)
@@ -293,4 +298,28 @@ struct RequestRow {
 enum QualityScore {
     static func stored(_ score: Double) -> Int64 { Int64((score * 1_000_000).rounded()) }
     static func read(_ stored: Int64) -> Double { Double(stored) / 1_000_000 }
+}
+
+extension CallSample {
+    init(rowID: Int64, call: CallRecord, row: RequestRow) {
+        self.rowID = rowID
+        workflowID = row.workflowID ?? 0
+        modelID = row.modelID
+        kind = Int64(call.kind.rawValue)
+        segmentID = row.segmentID ?? 0
+        teamID = row.teamID ?? 0
+        tierID = row.tierID ?? 0
+        fallbackReasonID = row.fallbackReasonID ?? 0
+        userID = row.userID ?? 0
+        failed = call.status != .ok
+        inputTokens = call.inputTokens
+        cachedInputTokens = call.cachedInputTokens
+        cacheWriteTokens = call.cacheWriteTokens
+        cacheWrite1hTokens = call.cacheWrite1hTokens
+        outputTokens = call.outputTokens
+        reasoningTokens = call.reasoningTokens
+        latencyMs = call.latencyMs
+        cost = row.cost
+        gatewayCost = call.gatewayCost.flatMap(\.int64Picos)
+    }
 }

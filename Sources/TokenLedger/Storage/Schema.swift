@@ -43,7 +43,60 @@ public enum Schema {
         }
     }
 
-    static let migrations: [String] = [version1]
+    static let migrations: [String] = [version1, version2]
+
+    /// Rollups kept at import, so that reports over tens of millions of calls read thousands of cells.
+    /// Ids of missing values are 0 in rollup keys. Each rollup is exactly the sum of its raw rows.
+    static let version2 = """
+        CREATE TABLE usage_hourly(
+            hour INTEGER NOT NULL,
+            workflow_id INTEGER NOT NULL,
+            model_id INTEGER NOT NULL,
+            kind INTEGER NOT NULL,
+            segment_id INTEGER NOT NULL,
+            team_id INTEGER NOT NULL,
+            tier_id INTEGER NOT NULL,
+            fallback_reason_id INTEGER NOT NULL,
+            calls INTEGER NOT NULL,
+            failed_calls INTEGER NOT NULL,
+            input_tokens INTEGER NOT NULL,
+            cached_input_tokens INTEGER NOT NULL,
+            cache_write_tokens INTEGER NOT NULL,
+            cache_write_1h_tokens INTEGER NOT NULL,
+            output_tokens INTEGER NOT NULL,
+            reasoning_tokens INTEGER NOT NULL,
+            input_squares REAL NOT NULL,
+            output_squares REAL NOT NULL,
+            max_input_tokens INTEGER NOT NULL,
+            cost INTEGER NOT NULL,
+            failed_cost INTEGER NOT NULL,
+            unpriced_calls INTEGER NOT NULL,
+            unpriced_tokens INTEGER NOT NULL,
+            gateway_cost INTEGER NOT NULL,
+            gateway_calls INTEGER NOT NULL,
+            PRIMARY KEY(hour, workflow_id, model_id, kind, segment_id, team_id, tier_id, fallback_reason_id)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE latency_daily(
+            day INTEGER NOT NULL,
+            workflow_id INTEGER NOT NULL,
+            model_id INTEGER NOT NULL,
+            bucket INTEGER NOT NULL,
+            calls INTEGER NOT NULL,
+            PRIMARY KEY(day, workflow_id, model_id, bucket)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE user_daily(
+            day INTEGER NOT NULL,
+            user_id INTEGER NOT NULL,
+            calls INTEGER NOT NULL,
+            cost INTEGER NOT NULL,
+            unpriced_calls INTEGER NOT NULL,
+            input_tokens INTEGER NOT NULL,
+            output_tokens INTEGER NOT NULL,
+            PRIMARY KEY(day, user_id)
+        ) WITHOUT ROWID;
+        """
 
     static var version1: String {
         var sql = """

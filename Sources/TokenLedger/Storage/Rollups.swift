@@ -1,0 +1,376 @@
+import Foundation
+
+/// The key of a `usage_hourly` cell. Missing ids are 0.
+public struct UsageCellKey: Hashable, Sendable, Comparable {
+    /// UTC hours since the epoch.
+    public var hour: Int64
+    public var workflowID: Int64
+    public var modelID: Int64
+    public var kind: Int64
+    public var segmentID: Int64
+    public var teamID: Int64
+    /// The log's own tier (0 when the log gave none).
+    public var tierID: Int64
+    public var fallbackReasonID: Int64
+
+    var fields: [Int64] { [hour, workflowID, modelID, kind, segmentID, teamID, tierID, fallbackReasonID] }
+
+    public static func < (a: UsageCellKey, b: UsageCellKey) -> Bool {
+        a.fields.lexicographicallyPrecedes(b.fields)
+    }
+}
+
+/// What the calls of one usage cell add up to. Money in picodollars.
+public struct UsageSums: Sendable, Equatable {
+    public var calls: Int64 = 0
+    public var failedCalls: Int64 = 0
+    public var inputTokens: Int64 = 0
+    public var cachedInputTokens: Int64 = 0
+    public var cacheWriteTokens: Int64 = 0
+    public var cacheWrite1hTokens: Int64 = 0
+    public var outputTokens: Int64 = 0
+    public var reasoningTokens: Int64 = 0
+    /// Σ input², Σ output² (for standard deviations); approximate by nature, not money.
+    public var inputSquares: Double = 0
+    public var outputSquares: Double = 0
+    public var maxInputTokens: Int64 = 0
+    public var cost: Int64 = 0
+    public var failedCost: Int64 = 0
+    public var unpricedCalls: Int64 = 0
+    public var unpricedTokens: Int64 = 0
+    /// The gateway's own `cost_usd`, summed over the calls that logged it.
+    public var gatewayCost: Int64 = 0
+    public var gatewayCalls: Int64 = 0
+
+    public init() {}
+
+    public mutating func add(_ o: UsageSums) {
+        calls += o.calls
+        failedCalls += o.failedCalls
+        inputTokens += o.inputTokens
+        cachedInputTokens += o.cachedInputTokens
+        cacheWriteTokens += o.cacheWriteTokens
+        cacheWrite1hTokens += o.cacheWrite1hTokens
+        outputTokens += o.outputTokens
+        reasoningTokens += o.reasoningTokens
+        inputSquares += o.inputSquares
+        outputSquares += o.outputSquares
+        maxInputTokens = max(maxInputTokens, o.maxInputTokens)
+        cost += o.cost
+        failedCost += o.failedCost
+        unpricedCalls += o.unpricedCalls
+        unpricedTokens += o.unpricedTokens
+        gatewayCost += o.gatewayCost
+        gatewayCalls += o.gatewayCalls
+    }
+
+    /// Same totals, ignoring the float sums of squares (compared with a tolerance instead).
+    public func sameTotals(_ o: UsageSums) -> Bool {
+        var a = self, b = o
+        a.inputSquares = 0; a.outputSquares = 0; b.inputSquares = 0; b.outputSquares = 0
+        return a == b && abs(inputSquares - o.inputSquares) <= 1e-9 * max(1, inputSquares)
+            && abs(outputSquares - o.outputSquares) <= 1e-9 * max(1, outputSquares)
+    }
+}
+
+public struct LatencyCellKey: Hashable, Sendable, Comparable {
+    /// UTC days since the epoch (latency percentiles are approximate; a day's grain is enough).
+    public var day: Int64
+    public var workflowID: Int64
+    public var modelID: Int64
+    /// Quarter-octave bucket: ⌊4·log₂(latency_ms + 1)⌋.
+    public var bucket: Int64
+
+    public static func < (a: LatencyCellKey, b: LatencyCellKey) -> Bool {
+        [a.day, a.workflowID, a.modelID, a.bucket].lexicographicallyPrecedes([b.day, b.workflowID, b.modelID, b.bucket])
+    }
+
+    public static func bucket(ofMilliseconds ms: Int64) -> Int64 { Int64((4 * log2(Double(max(0, ms)) + 1)).rounded(.down)) }
+    /// The latencies a bucket holds: [lower, upper).
+    public static func bounds(ofBucket b: Int64) -> (lower: Double, upper: Double) {
+        (pow(2, Double(b) / 4) - 1, pow(2, Double(b + 1) / 4) - 1)
+    }
+}
+
+public struct UserDayKey: Hashable, Sendable, Comparable {
+    /// UTC days since the epoch.
+    public var day: Int64
+    public var userID: Int64
+    public static func < (a: UserDayKey, b: UserDayKey) -> Bool { (a.day, a.userID) < (b.day, b.userID) }
+}
+
+public struct UserDaySums: Sendable, Equatable {
+    public var calls: Int64 = 0
+    public var cost: Int64 = 0
+    public var unpricedCalls: Int64 = 0
+    public var inputTokens: Int64 = 0
+    public var outputTokens: Int64 = 0
+
+    public mutating func add(_ o: UserDaySums) {
+        calls += o.calls
+        cost += o.cost
+        unpricedCalls += o.unpricedCalls
+        inputTokens += o.inputTokens
+        outputTokens += o.outputTokens
+    }
+}
+
+/// What one stored call adds to the rollups.
+struct CallSample {
+    var rowID: Int64
+    var workflowID, modelID, kind, segmentID, teamID, tierID, fallbackReasonID, userID: Int64
+    var failed: Bool
+    var inputTokens, cachedInputTokens, cacheWriteTokens, cacheWrite1hTokens, outputTokens, reasoningTokens: Int64
+    var latencyMs: Int64?
+    var cost: Int64?
+    var gatewayCost: Int64?
+
+    var hour: Int64 { (rowID >> 20).floorDiv(3_600_000) }
+    var day: Int64 { (rowID >> 20).floorDiv(86_400_000) }
+
+    init(_ c: StoredCall) {
+        rowID = c.rowID
+        workflowID = c.workflowID ?? 0
+        modelID = c.modelID
+        kind = Int64(c.kind.rawValue)
+        segmentID = c.segmentID ?? 0
+        teamID = c.teamID ?? 0
+        tierID = c.tierID ?? 0
+        fallbackReasonID = c.fallbackReasonID ?? 0
+        userID = c.userID ?? 0
+        failed = c.status != .ok
+        inputTokens = c.inputTokens
+        cachedInputTokens = c.cachedInputTokens
+        cacheWriteTokens = c.cacheWriteTokens
+        cacheWrite1hTokens = c.cacheWrite1hTokens
+        outputTokens = c.outputTokens
+        reasoningTokens = c.reasoningTokens
+        latencyMs = c.latencyMs
+        cost = c.cost
+        gatewayCost = c.gatewayCost
+    }
+
+    var usageKey: UsageCellKey {
+        UsageCellKey(hour: hour, workflowID: workflowID, modelID: modelID, kind: kind, segmentID: segmentID,
+                     teamID: teamID, tierID: tierID, fallbackReasonID: fallbackReasonID)
+    }
+
+    var usage: UsageSums {
+        var s = UsageSums()
+        s.calls = 1
+        s.failedCalls = failed ? 1 : 0
+        s.inputTokens = inputTokens
+        s.cachedInputTokens = cachedInputTokens
+        s.cacheWriteTokens = cacheWriteTokens
+        s.cacheWrite1hTokens = cacheWrite1hTokens
+        s.outputTokens = outputTokens
+        s.reasoningTokens = reasoningTokens
+        s.inputSquares = Double(inputTokens) * Double(inputTokens)
+        s.outputSquares = Double(outputTokens) * Double(outputTokens)
+        s.maxInputTokens = inputTokens
+        s.addCost(cost, failed: failed, tokens: inputTokens + outputTokens, sign: 1)
+        if let g = gatewayCost {
+            s.gatewayCost = g
+            s.gatewayCalls = 1
+        }
+        return s
+    }
+}
+
+extension UsageSums {
+    /// Adds (sign 1) or removes (sign −1) one call's cost, or its unpriced count.
+    mutating func addCost(_ cost: Int64?, failed: Bool, tokens: Int64, sign: Int64) {
+        if let cost {
+            self.cost += sign * cost
+            if failed { failedCost += sign * cost }
+        } else {
+            unpricedCalls += sign
+            unpricedTokens += sign * tokens
+        }
+    }
+}
+
+/// Rollup changes of one transaction, written with additive upserts at commit.
+struct RollupAccumulator {
+    var usage: [UsageCellKey: UsageSums] = [:]
+    var latency: [LatencyCellKey: Int64] = [:]
+    var users: [UserDayKey: UserDaySums] = [:]
+
+    var isEmpty: Bool { usage.isEmpty && latency.isEmpty && users.isEmpty }
+
+    mutating func add(_ s: CallSample) {
+        usage[s.usageKey, default: UsageSums()].add(s.usage)
+        if let l = s.latencyMs {
+            latency[LatencyCellKey(day: s.day, workflowID: s.workflowID, modelID: s.modelID,
+                                   bucket: LatencyCellKey.bucket(ofMilliseconds: l)), default: 0] += 1
+        }
+        if s.userID != 0 {
+            var u = UserDaySums(calls: 1, cost: s.cost ?? 0, unpricedCalls: s.cost == nil ? 1 : 0,
+                                inputTokens: s.inputTokens, outputTokens: s.outputTokens)
+            if s.cost == nil { u.cost = 0 }
+            users[UserDayKey(day: s.day, userID: s.userID), default: UserDaySums()].add(u)
+        }
+    }
+
+    /// A call's cost changed from `old` to `new` (a reprice): only money moves.
+    mutating func reprice(_ s: CallSample, old: Int64?, new: Int64?) {
+        var d = UsageSums()
+        d.addCost(old, failed: s.failed, tokens: s.inputTokens + s.outputTokens, sign: -1)
+        d.addCost(new, failed: s.failed, tokens: s.inputTokens + s.outputTokens, sign: 1)
+        usage[s.usageKey, default: UsageSums()].add(d)
+        if s.userID != 0 {
+            let u = UserDaySums(calls: 0, cost: (new ?? 0) - (old ?? 0),
+                                unpricedCalls: (new == nil ? 1 : 0) - (old == nil ? 1 : 0), inputTokens: 0, outputTokens: 0)
+            users[UserDayKey(day: s.day, userID: s.userID), default: UserDaySums()].add(u)
+        }
+    }
+
+    /// Writes the changes (in key order) and empties the accumulator.
+    mutating func write(to db: Database) throws {
+        let u = try db.cached("""
+            INSERT INTO usage_hourly(hour, workflow_id, model_id, kind, segment_id, team_id, tier_id, fallback_reason_id,
+                calls, failed_calls, input_tokens, cached_input_tokens, cache_write_tokens, cache_write_1h_tokens,
+                output_tokens, reasoning_tokens, input_squares, output_squares, max_input_tokens, cost, failed_cost,
+                unpriced_calls, unpriced_tokens, gateway_cost, gateway_calls)
+            VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT DO UPDATE SET
+                calls = calls + excluded.calls, failed_calls = failed_calls + excluded.failed_calls,
+                input_tokens = input_tokens + excluded.input_tokens,
+                cached_input_tokens = cached_input_tokens + excluded.cached_input_tokens,
+                cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens,
+                cache_write_1h_tokens = cache_write_1h_tokens + excluded.cache_write_1h_tokens,
+                output_tokens = output_tokens + excluded.output_tokens,
+                reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens,
+                input_squares = input_squares + excluded.input_squares,
+                output_squares = output_squares + excluded.output_squares,
+                max_input_tokens = max(max_input_tokens, excluded.max_input_tokens),
+                cost = cost + excluded.cost, failed_cost = failed_cost + excluded.failed_cost,
+                unpriced_calls = unpriced_calls + excluded.unpriced_calls,
+                unpriced_tokens = unpriced_tokens + excluded.unpriced_tokens,
+                gateway_cost = gateway_cost + excluded.gateway_cost,
+                gateway_calls = gateway_calls + excluded.gateway_calls
+            """)
+        for key in usage.keys.sorted() {
+            let s = usage[key]!
+            u.reset()
+            for (i, v) in [key.hour, key.workflowID, key.modelID, key.kind, key.segmentID, key.teamID, key.tierID,
+                           key.fallbackReasonID, s.calls, s.failedCalls, s.inputTokens, s.cachedInputTokens,
+                           s.cacheWriteTokens, s.cacheWrite1hTokens, s.outputTokens, s.reasoningTokens].enumerated() {
+                u.bind(v, at: Int32(i + 1))
+            }
+            u.bind(s.inputSquares, at: 17)
+            u.bind(s.outputSquares, at: 18)
+            for (i, v) in [s.maxInputTokens, s.cost, s.failedCost, s.unpricedCalls, s.unpricedTokens, s.gatewayCost,
+                           s.gatewayCalls].enumerated() {
+                u.bind(v, at: Int32(i + 19))
+            }
+            try u.step()
+        }
+        let l = try db.cached("""
+            INSERT INTO latency_daily(day, workflow_id, model_id, bucket, calls) VALUES(?, ?, ?, ?, ?)
+            ON CONFLICT DO UPDATE SET calls = calls + excluded.calls
+            """)
+        for key in latency.keys.sorted() {
+            l.reset()
+            for (i, v) in [key.day, key.workflowID, key.modelID, key.bucket, latency[key]!].enumerated() {
+                l.bind(v, at: Int32(i + 1))
+            }
+            try l.step()
+        }
+        let d = try db.cached("""
+            INSERT INTO user_daily(day, user_id, calls, cost, unpriced_calls, input_tokens, output_tokens)
+            VALUES(?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT DO UPDATE SET calls = calls + excluded.calls, cost = cost + excluded.cost,
+                unpriced_calls = unpriced_calls + excluded.unpriced_calls,
+                input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens
+            """)
+        for key in users.keys.sorted() {
+            let s = users[key]!
+            d.reset()
+            for (i, v) in [key.day, key.userID, s.calls, s.cost, s.unpricedCalls, s.inputTokens, s.outputTokens].enumerated() {
+                d.bind(v, at: Int32(i + 1))
+            }
+            try d.step()
+        }
+        self = RollupAccumulator()
+    }
+}
+
+/// Reads rollups, and rebuilds them from the raw rows.
+public struct RollupStore {
+    let db: Database
+
+    public init(db: Database) { self.db = db }
+
+    /// Usage cells of the UTC hours in `hours`.
+    public func usage(hours: Range<Int64>) throws -> [(key: UsageCellKey, sums: UsageSums)] {
+        let s = try db.prepare("""
+            SELECT hour, workflow_id, model_id, kind, segment_id, team_id, tier_id, fallback_reason_id,
+                calls, failed_calls, input_tokens, cached_input_tokens, cache_write_tokens, cache_write_1h_tokens,
+                output_tokens, reasoning_tokens, input_squares, output_squares, max_input_tokens, cost, failed_cost,
+                unpriced_calls, unpriced_tokens, gateway_cost, gateway_calls
+            FROM usage_hourly WHERE hour >= ? AND hour < ?
+            """)
+        s.bind(hours.lowerBound, at: 1)
+        s.bind(hours.upperBound, at: 2)
+        var out: [(UsageCellKey, UsageSums)] = []
+        while try s.step() {
+            let key = UsageCellKey(hour: s.int64(0), workflowID: s.int64(1), modelID: s.int64(2), kind: s.int64(3),
+                                   segmentID: s.int64(4), teamID: s.int64(5), tierID: s.int64(6), fallbackReasonID: s.int64(7))
+            var v = UsageSums()
+            v.calls = s.int64(8); v.failedCalls = s.int64(9); v.inputTokens = s.int64(10)
+            v.cachedInputTokens = s.int64(11); v.cacheWriteTokens = s.int64(12); v.cacheWrite1hTokens = s.int64(13)
+            v.outputTokens = s.int64(14); v.reasoningTokens = s.int64(15); v.inputSquares = s.double(16)
+            v.outputSquares = s.double(17); v.maxInputTokens = s.int64(18); v.cost = s.int64(19); v.failedCost = s.int64(20)
+            v.unpricedCalls = s.int64(21); v.unpricedTokens = s.int64(22); v.gatewayCost = s.int64(23)
+            v.gatewayCalls = s.int64(24)
+            out.append((key, v))
+        }
+        return out
+    }
+
+    public func latency(days: Range<Int64>) throws -> [(key: LatencyCellKey, calls: Int64)] {
+        let s = try db.prepare("SELECT day, workflow_id, model_id, bucket, calls FROM latency_daily WHERE day >= ? AND day < ?")
+        s.bind(days.lowerBound, at: 1)
+        s.bind(days.upperBound, at: 2)
+        var out: [(LatencyCellKey, Int64)] = []
+        while try s.step() {
+            out.append((LatencyCellKey(day: s.int64(0), workflowID: s.int64(1), modelID: s.int64(2), bucket: s.int64(3)), s.int64(4)))
+        }
+        return out
+    }
+
+    public func users(days: Range<Int64>) throws -> [(key: UserDayKey, sums: UserDaySums)] {
+        let s = try db.prepare("""
+            SELECT day, user_id, calls, cost, unpriced_calls, input_tokens, output_tokens FROM user_daily WHERE day >= ? AND day < ?
+            """)
+        s.bind(days.lowerBound, at: 1)
+        s.bind(days.upperBound, at: 2)
+        var out: [(UserDayKey, UserDaySums)] = []
+        while try s.step() {
+            out.append((UserDayKey(day: s.int64(0), userID: s.int64(1)),
+                        UserDaySums(calls: s.int64(2), cost: s.int64(3), unpricedCalls: s.int64(4),
+                                    inputTokens: s.int64(5), outputTokens: s.int64(6))))
+        }
+        return out
+    }
+
+    /// The rollups computed from the raw rows of `interval` (all when nil), the independent path that
+    /// the stored rollups must equal.
+    public static func fromRawRows(db: Database, in interval: Range<Timestamp>? = nil) throws
+        -> (usage: [UsageCellKey: UsageSums], latency: [LatencyCellKey: Int64], users: [UserDayKey: UserDaySums]) {
+        var acc = RollupAccumulator()
+        try RequestScan(db: db).forEach(in: interval) { acc.add(CallSample($0)) }
+        return (acc.usage, acc.latency, acc.users)
+    }
+
+    /// Replaces every stored rollup with one computed from the raw rows (a repair; also a check).
+    public func rebuild() throws {
+        try db.transaction {
+            try db.execute("DELETE FROM usage_hourly; DELETE FROM latency_daily; DELETE FROM user_daily;")
+            var acc = RollupAccumulator()
+            try RequestScan(db: db).forEach { acc.add(CallSample($0)) }
+            try acc.write(to: db)
+        }
+    }
+}
