@@ -107,20 +107,25 @@ public struct Budget: Sendable, Equatable {
     /// The route of a workflow.
     public func route(_ workflow: String) -> Route? { routes.first { $0.workflow == workflow } }
 
-    /// The tier of a model by the tier map (nil when no pattern matches).
-    public func tier(ofModel model: String) -> String? {
-        for t in tiers where t.patterns.contains(where: { Glob.matches($0, model) }) { return t.tier }
+    /// The tier of a model by the tier map (nil when no pattern matches). `canonical` is the price
+    /// book's name for the model (without provider prefix or snapshot date), tried after the name itself.
+    public func tier(ofModel model: String, canonical: String? = nil) -> String? {
+        for name in [model, canonical].compactMap({ $0 }) {
+            for t in tiers where t.patterns.contains(where: { Glob.matches($0, name) }) { return t.tier }
+        }
         return nil
     }
 
     /// Whether `name` (a route's primary or fallback entry) names a tier rather than a model.
     public func isTier(_ name: String) -> Bool { tiers.contains { $0.tier == name } }
 
-    /// Whether `model` is allowed on a route: its primary or a fallback, by name or by tier.
-    public func allows(model: String, tier: String?, on route: Route) -> Bool {
+    /// Whether `model` is allowed on a route: its primary or a fallback, by name (or the price book's
+    /// `canonical` name) or by tier.
+    public func allows(model: String, canonical: String? = nil, tier: String?, on route: Route) -> Bool {
         let allowed = (route.primary.map { [$0] } ?? []) + route.fallback
+        let names = [model, canonical].compactMap { $0 }
         return allowed.contains { entry in
-            entry == model || Glob.matches(entry, model) || (isTier(entry) && entry == tier)
+            names.contains { entry == $0 || Glob.matches(entry, $0) } || (isTier(entry) && entry == tier)
         }
     }
 

@@ -80,6 +80,14 @@ public struct PriceStore {
         return saved
     }
 
+    /// The book as stored, without writing anything (for read-only use): the stored default and user
+    /// entries, or the shipped default book when the database holds none yet.
+    public func storedBook() throws -> PriceBook {
+        let builtIn = try entries(origin: .builtIn)
+        let base = builtIn.isEmpty ? try PriceBook.defaultBook() : PriceBook(entries: builtIn)
+        return base.merging(PriceBook(entries: try entries(origin: .user)))
+    }
+
     /// The book that prices requests: the shipped default entries, overridden by the user's own on the
     /// same model and day. The first time (and whenever the shipped book changed) the default entries are
     /// written into the database, so every request can name the entry that priced it.

@@ -20,6 +20,34 @@ public struct UsageCellKey: Hashable, Sendable, Comparable {
     }
 }
 
+/// A usage cell of one local calendar day (the audit's grain): a ``UsageCellKey`` with its hour
+/// replaced by the day it falls on in the report's time zone.
+public struct UsageDayKey: Hashable, Sendable {
+    /// Days since the epoch, local to the report's zone.
+    public var day: Int64
+    public var workflowID: Int64
+    public var modelID: Int64
+    public var kind: Int64
+    public var segmentID: Int64
+    public var teamID: Int64
+    public var tierID: Int64
+    public var fallbackReasonID: Int64
+
+    public init(_ k: UsageCellKey, day: Int64) {
+        self.day = day
+        workflowID = k.workflowID
+        modelID = k.modelID
+        kind = k.kind
+        segmentID = k.segmentID
+        teamID = k.teamID
+        tierID = k.tierID
+        fallbackReasonID = k.fallbackReasonID
+    }
+
+    public var date: CivilDate { CivilDate(daysSinceEpoch: Int(day)) }
+    public var callKind: CallKind { CallKind(rawValue: Int(kind)) ?? .primary }
+}
+
 /// What the calls of one usage cell add up to. Money in picodollars.
 public struct UsageSums: Sendable, Equatable {
     public var calls: Int64 = 0

@@ -1,0 +1,113 @@
+/// The weekly audit as Markdown, ready to paste into an issue or a chat. User strings are escaped
+/// (`|`, backticks, `<`, `>` and other Markdown punctuation) so a model or workflow name cannot break
+/// a table or inject markup.
+public enum AuditReportMarkdown {
+    public static func render(_ r: AuditResult, budgetName: String?) -> String {
+        var out = "# TokenLedger audit — \(r.period.label)\n\n"
+        out += "\(r.period.first) to \(r.period.last) (\(r.zoneName)), compared with \(r.previous.label). "
+        out += budgetName.map { "Budget: `\(Markdown.code($0))`." } ?? "No budget: only the checks that need none."
+        out += " Data through \(r.dataEnd.iso8601.prefix(10)).\n\n"
+        out += "**\(Markdown.escape(AuditReportText.headline(r)))**\n\n"
+
+        out += "## Flags\n\n"
+        if r.flags.isEmpty {
+            out += "None.\n\n"
+        } else {
+            out += Markdown.table(["severity", "rule", "subject", "expected", "actual", "evidence", "check"],
+                                  r.flags.map { [$0.severity.rawValue, $0.rule.rawValue, $0.subject, $0.expected, $0.actual, $0.evidence, $0.check] },
+                                  right: [])
+        }
+        if !r.watches.isEmpty {
+            out += "<details><summary>Watch list (not flagged)</summary>\n\n"
+            out += Markdown.table(["verdict", "rule", "subject", "expected", "actual", "evidence"],
+                                  r.watches.map { [$0.verdict.rawValue, $0.rule.rawValue, $0.subject, $0.expected, $0.actual, $0.evidence] },
+                                  right: [])
+            out += "</details>\n\n"
+        }
+
+        out += "## Workflows\n\n"
+        out += Markdown.table(
+            ["workflow", "actions", "Δ", "spend", "Δ", "CPCA", "budget", "fallback", "retry", "calls/action", "premium", "p95"],
+            r.workflows.map { w in
+                let c = w.figures.current, p = w.figures.previous
+                return [w.name, NumberText.integer(c.actions), ReportText.change(Double(c.actions), Double(p.actions)),
+                        c.spend.display(), ReportText.change(c.spend, p.spend), c.loadedCPCA?.display() ?? "–",
+                        w.budgetedCPCA?.display() ?? "", NumberText.percent(c.fallbackRate), NumberText.percent(c.retryRate),
+                        c.callsPerAction.map { formatDecimal($0, decimals: 2) } ?? "–", NumberText.percent(c.premiumShare, decimals: 0),
+                        ReportText.seconds(c.latencyP95)]
+            } + [["**total**", NumberText.integer(r.total.current.actions), "", r.total.current.spend.display(),
+                  ReportText.change(r.total.current.spend, r.total.previous.spend), "", "", "", "", "", "", ""]],
+            right: Set(1...11))
+
+        out += "## Cost per completed action\n\n"
+        out += Markdown.table(
+            ["workflow", "completed", "useful", "waste in completed", "failed", "abandoned", "action cost", "direct", "loaded"],
+            r.workflows.filter { $0.figures.current.actions > 0 }.map { w in
+                let f = w.figures.current
+                return [w.name, NumberText.integer(f.completed), f.completedUseful.display(), f.wasteInCompleted.display(),
+                        f.failedCost.display(), f.abandonedCost.display(), f.actionCost.display(),
+                        f.directCPCA?.display() ?? "–", f.loadedCPCA?.display() ?? "–"]
+            }, right: Set(1...8))
+
+        out += "## Spend by tier\n\n" + spendTable(r.tiers, label: "tier", total: r.total.current.spend)
+        out += "## Spend by model\n\n" + spendTable(r.models, label: "model", total: r.total.current.spend)
+        if !r.topUsers.isEmpty {
+            out += "## Top users\n\n" + spendTable(r.topUsers, label: "user", total: r.total.current.spend)
+        }
+        if let burn = r.burn {
+            out += "## Budget (\(burn.month.label), through \(burn.asOf))\n\n"
+            out += Markdown.table(["line", "budget", "spent", "share", "forecast", "runs out"],
+                                  burn.lines.map { [$0.name, $0.budget.display(), $0.spent.display(), NumberText.percent($0.share),
+                                                    $0.forecast.display(), $0.capDay?.description ?? ""] },
+                                  right: Set(1...4))
+        }
+        if !r.unpriced.isEmpty {
+            out += "## Unpriced models\n\n"
+            out += Markdown.table(["model", "requests", "input tokens", "output tokens"],
+                                  r.unpriced.map { [$0.model, NumberText.integer($0.requests), NumberText.integer($0.inputTokens),
+                                                    NumberText.integer($0.outputTokens)] }, right: Set(1...3))
+        }
+        out += "_CPCA is the loaded cost per completed action. Money is exact and rounded half to even for display._\n"
+        return out
+    }
+
+    static func spendTable(_ lines: [Compared<SpendLine>], label: String, total: Money) -> String {
+        Markdown.table([label, "calls", "spend", "share", "previous", "Δ"],
+                       lines.filter { $0.current.calls > 0 || $0.previous.calls > 0 }.map {
+                           [$0.current.name, NumberText.integer($0.current.calls), $0.current.spendText,
+                            ReportText.share($0.current.spend, of: total), $0.previous.spendText,
+                            ReportText.change($0.current.spend, $0.previous.spend)]
+                       }, right: Set(1...5))
+    }
+}
+
+/// Markdown writing with escaping.
+public enum Markdown {
+    /// Escapes text for a table cell or a paragraph.
+    public static func escape(_ s: String) -> String {
+        var out = ""
+        for ch in s {
+            switch ch {
+            case "|", "\\", "`", "*", "_", "[", "]", "#", "<", ">", "!", "~": out += "\\" + String(ch)
+            case "\n", "\r": out += " "
+            default: out.append(ch)
+            }
+        }
+        return out
+    }
+
+    /// Text inside a code span: backticks cannot close it.
+    public static func code(_ s: String) -> String {
+        s.replacingOccurrences(of: "`", with: "'").replacingOccurrences(of: "\n", with: " ")
+    }
+
+    /// A table; cells are escaped except those that start with `**` (our own emphasis).
+    public static func table(_ header: [String], _ rows: [[String]], right: Set<Int>) -> String {
+        var out = "| " + header.map(escape).joined(separator: " | ") + " |\n"
+        out += "|" + header.indices.map { right.contains($0) ? " ---: |" : " --- |" }.joined() + "\n"
+        for row in rows {
+            out += "| " + row.map { $0.hasPrefix("**") ? $0 : escape($0) }.joined(separator: " | ") + " |\n"
+        }
+        return out + "\n"
+    }
+}

@@ -1,0 +1,260 @@
+import Foundation
+
+/// Gathers an ``AuditInput`` from the database: rollups where the period's day boundaries fall on
+/// their grain in the report's time zone, raw rows otherwise, and raw rows for the few checks that no
+/// rollup can answer (calls over a context limit, requests per minute), read only for the hours and days
+/// the rollups point at.
+public struct AuditLoader {
+    let db: Database
+
+    public init(db: Database) { self.db = db }
+
+    /// Days of history before the previous period used for anomaly medians.
+    public static let anomalyHistoryDays = 28
+    /// Weeks of history used for the burn forecast's weekday weights.
+    public static let forecastHistoryWeeks = 8
+
+    /// - Parameter forceRawRows: read every figure from the raw rows (the independent path that tests
+    ///   compare with the rollups).
+    public func load(period: Period, zone: TimeZone, zoneName: String, budget: Budget?, prices: PriceBook? = nil,
+                     forceRawRows: Bool = false) throws -> AuditInput {
+        let previous = period.previous
+        let monthStart = CivilDate(year: period.last.year, month: period.last.month, day: 1)
+        let historyStart = min(previous.first.adding(days: -Self.anomalyHistoryDays),
+                               monthStart.adding(days: -7 * Self.forecastHistoryWeeks))
+        let history = Period(first: historyStart, last: period.last)
+        let span = history.interval(in: zone)
+        let names = try NameDirectory(db: db)
+        let dataEnd = try RequestScan(db: db).dataSpan()?.upperBound ?? span.upperBound
+
+        let aligned = !forceRawRows && Self.hourAligned(history, zone)
+        let usage = try aligned ? dayCellsFromRollups(span: span, zone: zone) : dayCellsFromRawRows(span: span, zone: zone)
+
+        let reportSpan = Period(first: previous.first, last: period.last)
+        let utc = Self.isUTC(reportSpan, zone)
+        let userDays = try (utc && !forceRawRows) ? userDaysFromRollups(reportSpan) : userDaysFromRawRows(reportSpan, zone: zone)
+        let latency = try RollupStore(db: db).latency(
+            days: Int64(reportSpan.first.daysSinceEpoch)..<Int64(reportSpan.last.daysSinceEpoch + 1))
+
+        let actions = try readActions(reportSpan.interval(in: zone))
+        var extraModels: [Int64: Set<Int64>] = [:]
+        if actions.contains(where: { $0.modelMask & (1 << 62) != 0 }) {
+            extraModels = try modelsAbove61(reportSpan.interval(in: zone))
+        }
+
+        var overLimit: [Int64: Int64] = [:]
+        var breaches: [(user: Int64, minute: Timestamp, calls: Int64)] = []
+        if let budget {
+            overLimit = try callsOverInputLimit(budget: budget, names: names, interval: period.interval(in: zone))
+            if let limit = budget.limits.perUserPerMinute {
+                breaches = try rateLimitBreaches(limit: limit, interval: period.interval(in: zone))
+            }
+        }
+        let unpriced = try unpricedModels(period.interval(in: zone))
+        let book = try prices ?? PriceStore(db: db).storedBook()
+        var canonical: [Int64: String] = [:]
+        for (id, name) in names.all(.model) { canonical[id] = book.match(name)?.model ?? name }
+        return AuditInput(period: period, previous: previous, zone: zone, zoneName: zoneName, names: names, budget: budget,
+                          dataEnd: dataEnd, usage: usage, latency: latency, userDays: userDays, actions: actions,
+                          extraModels: extraModels, callsOverInputLimit: overLimit, rateLimitBreaches: breaches,
+                          unpriced: unpriced, canonicalModels: canonical)
+    }
+
+    /// Whether every day boundary of the period falls on a whole UTC hour in `zone`.
+    static func hourAligned(_ p: Period, _ zone: TimeZone) -> Bool {
+        for d in stride(from: p.first.daysSinceEpoch, through: p.last.daysSinceEpoch + 1, by: 1) {
+            if CivilDate(daysSinceEpoch: d).start(in: zone).milliseconds % 3_600_000 != 0 { return false }
+        }
+        return true
+    }
+
+    /// Whether every day boundary of the period is a UTC midnight in `zone`.
+    static func isUTC(_ p: Period, _ zone: TimeZone) -> Bool {
+        for d in stride(from: p.first.daysSinceEpoch, through: p.last.daysSinceEpoch + 1, by: 1) {
+            if CivilDate(daysSinceEpoch: d).start(in: zone).milliseconds % 86_400_000 != 0 { return false }
+        }
+        return true
+    }
+
+    // MARK: Usage by local day
+
+    func dayCellsFromRollups(span: Range<Timestamp>, zone: TimeZone) throws -> [(key: UsageDayKey, sums: UsageSums)] {
+        let hours = (span.lowerBound.milliseconds / 3_600_000)..<(span.upperBound.milliseconds / 3_600_000)
+        var dayOfHour: [Int64: Int64] = [:]
+        var cells: [UsageDayKey: UsageSums] = [:]
+        for (key, sums) in try RollupStore(db: db).usage(hours: hours) {
+            let day: Int64
+            if let d = dayOfHour[key.hour] { day = d } else {
+                day = Int64(Timestamp(milliseconds: key.hour * 3_600_000).day(in: zone).daysSinceEpoch)
+                dayOfHour[key.hour] = day
+            }
+            cells[UsageDayKey(key, day: day), default: UsageSums()].add(sums)
+        }
+        return cells.map { ($0.key, $0.value) }
+    }
+
+    func dayCellsFromRawRows(span: Range<Timestamp>, zone: TimeZone) throws -> [(key: UsageDayKey, sums: UsageSums)] {
+        var cells: [UsageDayKey: UsageSums] = [:]
+        var dayOfHour: [Int64: Int64] = [:]
+        try RequestScan(db: db).forEach(in: span) { c in
+            let sample = CallSample(c)
+            let hour = (c.rowID >> 20) / 60_000  // minutes: zones may be off by half an hour
+            let day: Int64
+            if let d = dayOfHour[hour] { day = d } else {
+                day = Int64(c.timestamp.day(in: zone).daysSinceEpoch)
+                dayOfHour[hour] = day
+            }
+            cells[UsageDayKey(sample.usageKey, day: day), default: UsageSums()].add(sample.usage)
+        }
+        return cells.map { ($0.key, $0.value) }
+    }
+
+    // MARK: Users by local day
+
+    func userDaysFromRollups(_ p: Period) throws -> [(user: Int64, day: CivilDate, sums: UserDaySums)] {
+        try RollupStore(db: db).users(days: Int64(p.first.daysSinceEpoch)..<Int64(p.last.daysSinceEpoch + 1)).map {
+            ($0.key.userID, CivilDate(daysSinceEpoch: Int($0.key.day)), $0.sums)
+        }
+    }
+
+    func userDaysFromRawRows(_ p: Period, zone: TimeZone) throws -> [(user: Int64, day: CivilDate, sums: UserDaySums)] {
+        var acc: [UserDayKey: UserDaySums] = [:]
+        try RequestScan(db: db).forEach(in: p.interval(in: zone)) { c in
+            guard let user = c.userID else { return }
+            let day = Int64(c.timestamp.day(in: zone).daysSinceEpoch)
+            acc[UserDayKey(day: day, userID: user), default: UserDaySums()].add(
+                UserDaySums(calls: 1, cost: c.cost ?? 0, unpricedCalls: c.cost == nil ? 1 : 0,
+                            inputTokens: c.inputTokens, outputTokens: c.outputTokens))
+        }
+        return acc.map { ($0.key.userID, CivilDate(daysSinceEpoch: Int($0.key.day)), $0.value) }
+    }
+
+    // MARK: Actions
+
+    func readActions(_ interval: Range<Timestamp>) throws -> [ActionRow] {
+        let ids = RequestScan.rowIDs(interval)
+        let s = try db.prepare("""
+            SELECT id, first_request, workflow_id, team_id, user_id, segment_id, calls, retries, fallbacks, failed_calls,
+                   max_attempt, model_mask, cost, failed_cost, unpriced_calls,
+                   coalesce(outcome, CASE WHEN last_status = 1 THEN 1 ELSE 2 END)
+            FROM actions WHERE first_request BETWEEN ? AND ?
+            """)
+        s.bind(ids.lowerBound, at: 1)
+        s.bind(ids.upperBound, at: 2)
+        var out: [ActionRow] = []
+        while try s.step() {
+            out.append(ActionRow(key: s.int64(0), firstRequest: s.int64(1), workflowID: s.optionalInt64(2),
+                                 teamID: s.optionalInt64(3), userID: s.optionalInt64(4), segmentID: s.optionalInt64(5),
+                                 calls: s.int64(6), retries: s.int64(7), fallbacks: s.int64(8), failedCalls: s.int64(9),
+                                 maxAttempt: s.int64(10), modelMask: s.int64(11), cost: s.int64(12), failedCost: s.int64(13),
+                                 unpricedCalls: s.int64(14), outcome: ActionOutcome(rawValue: Int(s.int64(15))) ?? .failed))
+        }
+        return out
+    }
+
+    /// The models above id 61 used by each action, from the calls of the interval and the day after it.
+    func modelsAbove61(_ interval: Range<Timestamp>) throws -> [Int64: Set<Int64>] {
+        let ids = RequestScan.rowIDs(interval.lowerBound..<Timestamp(milliseconds: interval.upperBound.milliseconds + 86_400_000))
+        let s = try db.prepare("SELECT action_key, model_id FROM requests WHERE id BETWEEN ? AND ? AND model_id > 61")
+        s.bind(ids.lowerBound, at: 1)
+        s.bind(ids.upperBound, at: 2)
+        var out: [Int64: Set<Int64>] = [:]
+        while try s.step() { out[s.int64(0), default: []].insert(s.int64(1)) }
+        return out
+    }
+
+    // MARK: Checks on raw rows, read only where the rollups point
+
+    /// Calls above each route's `max_input_tokens`, reading only the hours whose rollup maximum is above it.
+    func callsOverInputLimit(budget: Budget, names: NameDirectory, interval: Range<Timestamp>) throws -> [Int64: Int64] {
+        let workflowIDs = Dictionary(names.all(.workflow).map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })
+        var limits: [Int64: Int64] = [:]
+        for r in budget.routes {
+            if let limit = r.maxInputTokens, let id = workflowIDs[r.workflow] { limits[id] = limit }
+        }
+        guard !limits.isEmpty else { return [:] }
+        let hours = (interval.lowerBound.milliseconds / 3_600_000)..<((interval.upperBound.milliseconds + 3_599_999) / 3_600_000)
+        let h = try db.prepare("""
+            SELECT DISTINCT hour, workflow_id, max_input_tokens FROM usage_hourly WHERE hour >= ? AND hour < ? AND workflow_id != 0
+            """)
+        h.bind(hours.lowerBound, at: 1)
+        h.bind(hours.upperBound, at: 2)
+        var hotHours = Set<Int64>()
+        while try h.step() {
+            if let limit = limits[h.int64(1)], h.int64(2) > limit { hotHours.insert(h.int64(0)) }
+        }
+        var counts: [Int64: Int64] = [:]
+        let s = try db.prepare("SELECT workflow_id, input_tokens FROM requests WHERE id BETWEEN ? AND ?")
+        for hour in hotHours.sorted() {
+            let lo = max(hour * 3_600_000, interval.lowerBound.milliseconds)
+            let hi = min((hour + 1) * 3_600_000, interval.upperBound.milliseconds)
+            guard lo < hi else { continue }
+            let ids = RequestScan.rowIDs(Timestamp(milliseconds: lo)..<Timestamp(milliseconds: hi))
+            s.reset()
+            s.bind(ids.lowerBound, at: 1)
+            s.bind(ids.upperBound, at: 2)
+            while try s.step() {
+                let w = s.optionalInt64(0) ?? 0
+                if let limit = limits[w], s.int64(1) > limit { counts[w, default: 0] += 1 }
+            }
+        }
+        return counts
+    }
+
+    /// Minutes in which a user's calls exceeded `limit`, reading only the UTC days on which some user
+    /// made more than `limit` calls.
+    func rateLimitBreaches(limit: Int, interval: Range<Timestamp>) throws -> [(user: Int64, minute: Timestamp, calls: Int64)] {
+        let days = (interval.lowerBound.milliseconds / 86_400_000)..<((interval.upperBound.milliseconds + 86_399_999) / 86_400_000)
+        let c = try db.prepare("SELECT day, user_id FROM user_daily WHERE day >= ? AND day < ? AND calls > ?")
+        c.bind(days.lowerBound, at: 1)
+        c.bind(days.upperBound, at: 2)
+        c.bind(Int64(limit), at: 3)
+        var candidates: [Int64: Set<Int64>] = [:]
+        while try c.step() { candidates[c.int64(0), default: []].insert(c.int64(1)) }
+        var out: [(Int64, Timestamp, Int64)] = []
+        let s = try db.prepare("SELECT id, user_id FROM requests WHERE id BETWEEN ? AND ? AND user_id IS NOT NULL")
+        for day in candidates.keys.sorted() {
+            let users = candidates[day]!
+            let lo = max(day * 86_400_000, interval.lowerBound.milliseconds)
+            let hi = min((day + 1) * 86_400_000, interval.upperBound.milliseconds)
+            guard lo < hi else { continue }
+            let ids = RequestScan.rowIDs(Timestamp(milliseconds: lo)..<Timestamp(milliseconds: hi))
+            s.reset()
+            s.bind(ids.lowerBound, at: 1)
+            s.bind(ids.upperBound, at: 2)
+            var perMinute: [UserMinute: Int64] = [:]
+            while try s.step() {
+                let user = s.int64(1)
+                guard users.contains(user) else { continue }
+                perMinute[UserMinute(user: user, minute: (s.int64(0) >> 20) / 60_000), default: 0] += 1
+            }
+            for (k, n) in perMinute where n > Int64(limit) {
+                out.append((k.user, Timestamp(milliseconds: k.minute * 60_000), n))
+            }
+        }
+        return out.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
+    }
+
+    struct UserMinute: Hashable {
+        var user: Int64
+        var minute: Int64
+    }
+
+    func unpricedModels(_ interval: Range<Timestamp>) throws -> [UnpricedModel] {
+        let ids = RequestScan.rowIDs(interval)
+        let s = try db.prepare("""
+            SELECT m.name, count(*), sum(r.input_tokens), sum(r.output_tokens), min(r.id), max(r.id)
+            FROM requests r INDEXED BY requests_unpriced JOIN models m ON m.id = r.model_id
+            WHERE r.cost IS NULL AND r.id BETWEEN ? AND ? GROUP BY r.model_id ORDER BY count(*) DESC, m.name
+            """)
+        s.bind(ids.lowerBound, at: 1)
+        s.bind(ids.upperBound, at: 2)
+        var out: [UnpricedModel] = []
+        while try s.step() {
+            out.append(UnpricedModel(model: s.text(0) ?? "", requests: s.int64(1), inputTokens: s.int64(2),
+                                     outputTokens: s.int64(3), first: Timestamp(milliseconds: s.int64(4) >> 20),
+                                     last: Timestamp(milliseconds: s.int64(5) >> 20)))
+        }
+        return out
+    }
+}

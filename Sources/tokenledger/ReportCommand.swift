@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import TokenLedger
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "The audit: cost per completed action, fallback and retry rates, tier spend, drift against a budget.",
+        discussion: """
+        Default period: the last complete ISO week in the data, compared with the week before. Without \
+        --budget the report shows every metric and the checks that need no budget (anomalies, unpriced \
+        models, fallbacks without a reason).
+        Exit status: 0; with --fail-on, 2 when a flag of that severity or higher fired; 1 on errors.
+        """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("An ISO week.", valueName: "YYYY-Www"))
+    var week: String?
+
+    @Option(help: ArgumentHelp("A calendar month.", valueName: "YYYY-MM"))
+    var month: String?
+
+    @Option(help: ArgumentHelp("First day (inclusive).", valueName: "YYYY-MM-DD"))
+    var from: String?
+
+    @Option(help: ArgumentHelp("Last day (inclusive).", valueName: "YYYY-MM-DD"))
+    var to: String?
+
+    @Option(help: ArgumentHelp("Time zone for calendar days (IANA name).", valueName: "zone"))
+    var tz: String = "UTC"
+
+    @Option(help: ArgumentHelp("The budgeted routing table (YAML, see docs/budget.md).", valueName: "file"))
+    var budget: String?
+
+    @Option(help: "text, markdown or json.")
+    var format: OutputFormat = .text
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write to a file instead of standard output.", valueName: "file"))
+    var output: String?
+
+    @Option(help: ArgumentHelp("Exit with status 2 when a flag of this severity or higher fired: warning or critical.", valueName: "severity"))
+    var failOn: String?
+
+    func validate() throws {
+        let chosen = [week != nil, month != nil, from != nil || to != nil].filter { $0 }.count
+        guard chosen <= 1 else { throw ValidationError("give one of --week, --month, or --from/--to") }
+        if (from == nil) != (to == nil) { throw ValidationError("--from and --to go together") }
+        if let failOn, !["warning", "critical"].contains(failOn) { throw ValidationError("--fail-on must be warning or critical") }
+        guard [.text, .markdown, .json, .html].contains(format) else { throw ValidationError("--format must be text, markdown, json or html") }
+        do { _ = try TimeZone.named(tz) } catch { throw ValidationError(String(describing: error)) }
+    }
+
+    func run() throws {
+        let zone = try TimeZone.named(tz)
+        let db = try global.open(.readOnly)
+        let budgetFile: Budget? = try budget.map { path in
+            do { return try BudgetFile.load(path: path) } catch { throw CLIError(String(describing: error)) }
+        }
+        let scan = RequestScan(db: db)
+        guard let span = try scan.dataSpan() else { throw CLIError("the database holds no requests; run `tokenledger import` first") }
+        let period: Period
+        do {
+            if let week { period = try Period(parsing: week) } else if let month { period = try Period(parsing: month) } else if let from, let to {
+                period = try Period(parsing: "\(from)..\(to)")
+            } else {
+                period = ReportPeriods.lastCompleteWeek(dataEnd: span.upperBound, zone: zone)
+            }
+        } catch {
+            throw ValidationError(String(describing: error))
+        }
+        let result = try db.readTransaction {
+            Audit.run(try AuditLoader(db: db).load(period: period, zone: zone, zoneName: tz, budget: budgetFile,
+                                                   prices: try PriceStore(db: db).storedBook()))
+        }
+        let name = budget.map { ($0 as NSString).lastPathComponent }
+        switch format {
+        case .json: try emit(AuditReportJSON.render(result, budgetName: name), to: output)
+        case .markdown: try emit(AuditReportMarkdown.render(result, budgetName: name), to: output)
+        default: try emit(AuditReportText.render(result, budgetName: name, color: output == nil && Terminal.colorEnabled()), to: output)
+        }
+        if let failOn, let threshold = AuditFlag.Severity(rawValue: failOn), result.flags.contains(where: { $0.severity >= threshold }) {
+            throw ExitCode(2)
+        }
+    }
+}
