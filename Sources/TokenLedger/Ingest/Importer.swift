@@ -215,6 +215,7 @@ public final class Importer {
         let settings = options.settings
         let done = DispatchSemaphore(value: 0)
         let thread = Thread {
+            Self.nameThread("tl-parse")
             Self.parse(reader: work.value.0, format: work.value.1, settings: settings, prices: book,
                        linesPerBatch: linesPerBatch, into: queue)
             done.signal()
@@ -435,6 +436,16 @@ public final class Importer {
         price(&batch)
         _ = queue.put(batch)
         queue.close()
+    }
+
+    /// Names the calling thread (seen in `top -H` and profilers).
+    static func nameThread(_ name: String) {
+        #if os(Linux)
+        let fd = open("/proc/thread-self/comm", O_WRONLY)
+        guard fd >= 0 else { return }
+        _ = name.withCString { write(fd, $0, strlen($0)) }
+        close(fd)
+        #endif
     }
 
     static func isBlank(_ bytes: some Collection<UInt8>) -> Bool {
