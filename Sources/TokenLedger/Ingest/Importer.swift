@@ -212,7 +212,9 @@ public final class Importer {
         let work = UncheckedSendable((reader, format))
         let linesPerBatch = options.linesPerBatch
         let book = prices
-        let settings = options.settings
+        var fileSettings = options.settings
+        fileSettings.inputPath = path == "-" ? nil : path
+        let settings = fileSettings
         let done = DispatchSemaphore(value: 0)
         let thread = Thread {
             Self.parse(reader: work.value.0, format: work.value.1, settings: settings, prices: book,
