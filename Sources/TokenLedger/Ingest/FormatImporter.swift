@@ -124,6 +124,8 @@ public enum ImportLimits {
 public enum ImportFormats {
     public static let all: [any FormatImporter.Type] = [
         RoutingLogImporter.self,
+        OTLPImporter.self,
+        OTLPDocumentImporter.self,
     ]
 
     public static func named(_ name: String) -> (any FormatImporter.Type)? {
