@@ -126,6 +126,9 @@ public enum ImportFormats {
         RoutingLogImporter.self,
         OTLPImporter.self,
         OTLPDocumentImporter.self,
+        LiteLLMSpendLogImporter.self,
+        LiteLLMSpendLogCSVImporter.self,
+        ClaudeCodeImporter.self,
     ]
 
     public static func named(_ name: String) -> (any FormatImporter.Type)? {
