@@ -34,6 +34,7 @@ struct OTLPCallBuilder {
         static let cost = "gen_ai.usage.cost"
         static let serviceTier = ["openai.response.service_tier", "gen_ai.openai.response.service_tier"]
         static let agentName = "gen_ai.agent.name"
+        static let workflowName = "traceloop.workflow.name"
         static let application = "gen_ai.application_name"
         static let responseID = "gen_ai.response.id"
         static let conversationID = "gen_ai.conversation.id"
@@ -164,7 +165,7 @@ struct OTLPCallBuilder {
         r.cachedInputTokens = cacheRead
         r.cacheWriteTokens = cacheWrite
         r.reasoningTokens = reasoning
-        r.provider = Self.first(Key.provider, in: span)
+        r.provider = Self.first(Key.provider, in: span)?.lowercased()
         r.status = status
         r.attempt = 1
         if let end = span.endNanos, end >= startNanos {
@@ -193,7 +194,8 @@ struct OTLPCallBuilder {
         func mapped(_ field: String) -> String? { settings.fieldMap[field].flatMap(lookup) }
 
         r.actionID = mapped("action_id") ?? (span.traceID.isEmpty ? nil : span.traceID)
-        r.workflow = mapped("workflow") ?? lookup(Key.agentName) ?? lineage.rootName(of: position, ancestors: ancestors)
+        r.workflow = mapped("workflow") ?? lookup(Key.agentName) ?? lookup(Key.workflowName)
+            ?? lineage.rootName(of: position, ancestors: ancestors)
             ?? resource["service.name"]?.text
         r.team = mapped("team") ?? resource["team"]?.text ?? resource["service.namespace"]?.text
         r.userID = mapped("user_id") ?? lookup("user.id") ?? lookup("enduser.id")
