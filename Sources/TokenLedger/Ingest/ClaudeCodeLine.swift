@@ -92,6 +92,10 @@ struct ClaudeCodeLine {
             }
         }
         try s.expectEnd()
+        for (name, value) in [("sessionId", line.sessionID), ("requestId", line.requestID), ("uuid", line.uuid), ("cwd", line.cwd)]
+        where mappedKeys.contains(name) {
+            line.mapped[name] = value
+        }
         if s.sawNonASCII, String(validating: bytes, as: UTF8.self) == nil {
             throw RecordProblem.reason(.invalidUTF8)
         }
