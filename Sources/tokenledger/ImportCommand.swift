@@ -48,7 +48,7 @@ struct ImportCommand: ParsableCommand {
         let found = ClaudeCodeImporter.defaultDirectories(environment: environment, home: home)
         guard !found.isEmpty else {
             let searched = ClaudeCodeImporter.candidateDirectories(environment: environment, home: home)
-            throw InputError(path: searched.joined(separator: ", "), message: "no such folder, so no Claude Code data to import; set CLAUDE_CONFIG_DIR or give paths")
+            throw CLIError("no Claude Code data in \(searched.joined(separator: ", ")); set CLAUDE_CONFIG_DIR or give paths")
         }
         return found
     }
