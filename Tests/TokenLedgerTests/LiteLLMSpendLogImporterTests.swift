@@ -146,6 +146,24 @@ import Testing
         #expect(call?.uncachedInputTokens == 4)
     }
 
+    @Test func aWholeExportOnOneLongLine() throws {
+        // `curl …/spend/logs > spend.json` writes one line, often longer than a JSON Lines line may be.
+        let padding = String(repeating: "x", count: 60_000)
+        let rows = (0..<160).map { i in
+            #"{"request_id":"long-\#(i)","call_type":"acompletion","startTime":"2026-01-05T10:00:00","model":"gpt-4o-mini","prompt_tokens":10,"completion_tokens":2,"spend":0.0000027,"messages":"\#(padding)"}"#
+        }
+        let text = "[" + rows.joined(separator: ",") + "]"
+        #expect(text.utf8.count > LineReader.maxLineLength)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("litellm-long-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("spend.json")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let t = try ImportedDatabase([file.path])
+        #expect(t.summary.rowsImported == 160)
+        #expect(t.summary.rejected == 0)
+    }
+
     @Test func timesInEveryWrittenForm() {
         func ms(_ v: JSONValue) -> Int64? { LiteLLMSpendLogRow.timestamp(v)?.milliseconds }
         let expected: Int64 = 1_767_608_102_123

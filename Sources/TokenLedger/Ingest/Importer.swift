@@ -410,7 +410,10 @@ public final class Importer {
             case .document:
                 var bytes: [UInt8] = []
                 var lines = 0
-                while let line = try reader.next() {
+                while let line = try reader.next(maxLength: ImportLimits.maxDocumentBytes) {
+                    if line.oversizeLength != nil {
+                        throw InputError(path: "", message: "document larger than \(ImportLimits.maxDocumentBytes >> 20) MiB")
+                    }
                     bytes.append(contentsOf: line.bytes)
                     bytes.append(0x0A)
                     lines = line.number
