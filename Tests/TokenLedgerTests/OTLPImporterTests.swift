@@ -145,6 +145,16 @@ import Testing
         #expect(items.rejectReasons.last?.code == "malformed_json")
     }
 
+    @Test func fileExporterLinesReadAsOneDocument() throws {
+        // `--format otlp-json` on the file exporter's lines (for lines longer than a line may be).
+        let lines = try ImportFixtures.text(Self.current).components(separatedBy: "\n")
+        let text = [lines[0], lines[1], lines[2]].joined(separator: "\n")
+        let items = parseItems(OTLPDocumentImporter.self, text)
+        #expect(items.calls.count == 8)
+        #expect(items.map(\.line) == [1, 1, 2, 2, 2, 3, 3, 3])
+        #expect(items.calls.map(\.kind) == parseItems(OTLPImporter.self, text).calls.map(\.kind))
+    }
+
     @Test func fieldMapReadsSpanAncestorsThenResource() throws {
         let settings = ImporterSettings(fieldMap: [
             "workflow": "http.route",  // on the root span
