@@ -65,7 +65,7 @@ struct LiteLLMSpendLogRow {
             }
             throw RecordProblem.reason(.missingField("model"))
         }
-        if fields["prompt_tokens"] == nil && fields["total_tokens"] == nil {
+        if fields["prompt_tokens"] == nil {
             throw RecordProblem.reason(.missingField("prompt_tokens"))
         }
         guard let startValue = value("startTime") else { throw RecordProblem.reason(.missingField("startTime")) }
