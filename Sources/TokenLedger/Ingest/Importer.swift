@@ -436,6 +436,8 @@ public final class Importer {
             importer.finish(into: &batch.items)
         } catch {
             batch.readError = (error as? InputError)?.message ?? String(describing: error)
+            // Calls held back from the lines read so far belong with them: progress counts those lines.
+            importer.finish(into: &batch.items)
         }
         price(&batch)
         _ = queue.put(batch)
