@@ -5,7 +5,7 @@ import TokenLedger
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import routing logs into the database (files, directories, or - for standard input).",
+        abstract: "Import routing logs, OpenTelemetry traces, LiteLLM spend logs or Claude Code sessions into the database.",
         discussion: """
         Formats are detected from each file's content; --format forces one. Re-importing is safe: an \
         unchanged file is skipped, a grown file resumes where it stopped, and a request already stored is \
@@ -16,8 +16,8 @@ struct ImportCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: ArgumentHelp("Files, directories (searched recursively) or - for standard input.", valueName: "path"))
-    var paths: [String]
+    @Argument(help: ArgumentHelp("Files, directories (searched recursively) or - for standard input. With --format claude-code and no path: Claude Code's own folders ($CLAUDE_CONFIG_DIR, else ~/.config/claude/projects and ~/.claude/projects).", valueName: "path"))
+    var paths: [String] = []
 
     @Option(help: ArgumentHelp("Input format: auto, or one of \(ImportFormats.all.map { $0.formatName }.joined(separator: ", ")).", valueName: "name"))
     var format: String = "auto"
@@ -35,9 +35,26 @@ struct ImportCommand: ParsableCommand {
         if format != "auto" && ImportFormats.named(format) == nil {
             throw ValidationError("unknown format `\(format)`; expected auto or one of \(ImportFormats.all.map { $0.formatName }.joined(separator: ", "))")
         }
+        if paths.isEmpty && format != ClaudeCodeImporter.formatName {
+            throw ValidationError("give the files or directories to import (or - for standard input); only --format \(ClaudeCodeImporter.formatName) has default locations")
+        }
+    }
+
+    /// The inputs: as given, or Claude Code's folders when none are given.
+    func inputs() throws -> [String] {
+        guard paths.isEmpty else { return paths }
+        let environment = ProcessInfo.processInfo.environment
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        let found = ClaudeCodeImporter.defaultDirectories(environment: environment, home: home)
+        guard !found.isEmpty else {
+            let searched = ClaudeCodeImporter.candidateDirectories(environment: environment, home: home)
+            throw CLIError("no Claude Code data in \(searched.joined(separator: ", ")); set CLAUDE_CONFIG_DIR or give paths")
+        }
+        return found
     }
 
     func run() throws {
+        let inputs = try inputs()
         let db = try global.open()
         let prices = try PriceStore(db: db).loadBook()
         var options = ImportOptions(format: format == "auto" ? nil : format)
@@ -48,7 +65,7 @@ struct ImportCommand: ParsableCommand {
         let progress = ProgressLine(enabled: !quiet && Terminal.isInteractive(fd: 2))
         importer.onProgress = { progress.update($0) }
         let started = Date()
-        let summary = try importer.run(paths: paths)
+        let summary = try importer.run(paths: inputs)
         progress.finish()
         let seconds = Date().timeIntervalSince(started)
         if json {

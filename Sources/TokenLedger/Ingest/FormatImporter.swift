@@ -87,8 +87,14 @@ public struct ImporterSettings: Sendable, Equatable {
     /// Which source attribute fills a routing field, from `--map workflow=ATTR,team=ATTR` (keys are
     /// routing-log field names: workflow, team, user_id, user_segment, project, action_id).
     public var fieldMap: [String: String] = [:]
+    /// The path of the input being read (nil for standard input). The importer sets it per file, for
+    /// formats whose records take a field from where the file lies (Claude Code's project folder).
+    public var inputPath: String?
 
-    public init(fieldMap: [String: String] = [:]) { self.fieldMap = fieldMap }
+    public init(fieldMap: [String: String] = [:], inputPath: String? = nil) {
+        self.fieldMap = fieldMap
+        self.inputPath = inputPath
+    }
 
     /// Parses `workflow=app.route,team=team.name`.
     public init(parsingMap text: String) throws {
@@ -118,6 +124,11 @@ public enum ImportLimits {
 public enum ImportFormats {
     public static let all: [any FormatImporter.Type] = [
         RoutingLogImporter.self,
+        OTLPImporter.self,
+        OTLPDocumentImporter.self,
+        LiteLLMSpendLogImporter.self,
+        LiteLLMSpendLogCSVImporter.self,
+        ClaudeCodeImporter.self,
     ]
 
     public static func named(_ name: String) -> (any FormatImporter.Type)? {

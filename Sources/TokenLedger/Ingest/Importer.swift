@@ -212,7 +212,9 @@ public final class Importer {
         let work = UncheckedSendable((reader, format))
         let linesPerBatch = options.linesPerBatch
         let book = prices
-        let settings = options.settings
+        var fileSettings = options.settings
+        fileSettings.inputPath = path == "-" ? nil : path
+        let settings = fileSettings
         let done = DispatchSemaphore(value: 0)
         let thread = Thread {
             Self.nameThread("tl-parse")
@@ -409,7 +411,10 @@ public final class Importer {
             case .document:
                 var bytes: [UInt8] = []
                 var lines = 0
-                while let line = try reader.next() {
+                while let line = try reader.next(maxLength: ImportLimits.maxDocumentBytes) {
+                    if line.oversizeLength != nil {
+                        throw InputError(path: "", message: "document larger than \(ImportLimits.maxDocumentBytes >> 20) MiB")
+                    }
                     bytes.append(contentsOf: line.bytes)
                     bytes.append(0x0A)
                     lines = line.number
@@ -432,6 +437,8 @@ public final class Importer {
             importer.finish(into: &batch.items)
         } catch {
             batch.readError = (error as? InputError)?.message ?? String(describing: error)
+            // Calls held back from the lines read so far belong with them: progress counts those lines.
+            importer.finish(into: &batch.items)
         }
         price(&batch)
         _ = queue.put(batch)

@@ -74,14 +74,15 @@ public final class LineReader {
     }
 
     /// The next line, or nil at end of input.
-    public func next() throws -> Line? {
+    /// - Parameter maxLength: the longest line buffered whole (documents read whole pass a larger one).
+    public func next(maxLength: Int = LineReader.maxLineLength) throws -> Line? {
         var scanFrom = start
         while true {
             if let nl = findNewline(from: scanFrom) {
                 return consume(upTo: nl, lineEndLength: 1, terminated: true)
             }
             scanFrom = end
-            if end - start > LineReader.maxLineLength {
+            if end - start > maxLength {
                 return try skipOversize()
             }
             let before = start
