@@ -104,7 +104,11 @@ public final class Importer {
                         file.format = prior.format
                         return file
                     }
-                    if !gzip { resume = (prior, state) }
+                    // Only line-by-line formats can start in the middle: a JSON document or a CSV file
+                    // (its header is on top) is read again from the start; deduplication keeps it exact.
+                    if !gzip, ImportFormats.named(prior.format)?.framing == .lines, options.format.map({ $0 == prior.format }) ?? true {
+                        resume = (prior, state)
+                    }
                 }
             }
             if resume == nil {
