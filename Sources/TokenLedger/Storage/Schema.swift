@@ -43,7 +43,7 @@ public enum Schema {
         }
     }
 
-    static let migrations: [String] = [version1]
+    static let migrations: [String] = [version1, version3]
 
     static var version1: String {
         var sql = """
