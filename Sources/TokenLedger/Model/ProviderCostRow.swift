@@ -65,6 +65,9 @@ public struct ProviderCostRow: Sendable, Equatable {
         self.currency = currency
     }
 
+    /// The bucket width in milliseconds (0 for one request).
+    public var widthMilliseconds: Int64 { bucketEnd.milliseconds - bucketStart.milliseconds }
+
     /// The rules every line obeys; an importer rejects a line that breaks one.
     public func validationProblem() -> RejectReason? {
         if currency != "USD" { return .unsupported("currency `\(currency)`: TokenLedger holds US dollars") }
