@@ -28,7 +28,13 @@ public enum GapClass: String, Sendable, CaseIterable, Hashable, Comparable {
     public static func < (a: GapClass, b: GapClass) -> Bool { a.order < b.order }
 
     /// A short human label: `unlogged attempts`.
-    public var label: String { rawValue.replacingOccurrences(of: "_", with: " ") }
+    public var label: String {
+        switch self {
+        case .nonUsage: "non-usage lines"
+        case .loggedNotBilled: "logged, not billed"
+        default: rawValue.replacingOccurrences(of: "_", with: " ")
+        }
+    }
 
     /// Whether the class leaves part of the bill unexplained (everything but boundary effects).
     public var isUnexplained: Bool { self != .boundary }

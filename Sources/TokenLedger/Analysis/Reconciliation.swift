@@ -327,31 +327,45 @@ struct ReconciliationEngine {
 
     /// Pairs opposite differences on consecutive days of the same comparison: the part that cancels is a
     /// boundary effect (+x on one day, −x on the other, so it nets to zero over the two days).
+    ///
+    /// A day can border two others; the pairs that cancel best (the smallest remaining volume difference,
+    /// then money difference) are taken first, so a day's deficit goes to the neighbour whose surplus mirrors it.
     func pairBoundaries(_ comparisons: inout [Key: Accumulator], usageSlots: Set<Slot>) {
-        var sequences: [Key: [Int]] = [:]
-        for k in comparisons.keys where !k.bypass { sequences[k.on(0), default: []].append(k.day) }
-        for (base, days) in sequences {
-            let sorted = days.sorted()
-            for (d, next) in zip(sorted, sorted.dropFirst()) where next == d + 1 {
-                guard usageSlots.contains(Slot(provider: base.provider, day: d)),
-                      usageSlots.contains(Slot(provider: base.provider, day: next)) else { continue }
-                let k1 = base.on(d), k2 = base.on(next)
-                guard var a = comparisons[k1], var b = comparisons[k2],
-                      let u1 = a.residual, let u2 = b.residual else { continue }
-                let v1 = a.volumeDelta - a.claimedVolume, v2 = b.volumeDelta - b.claimedVolume
-                guard (v1 > 0 && v2 < 0) || (v1 < 0 && v2 > 0), (u1.picos > 0 && u2.picos < 0) || (u1.picos < 0 && u2.picos > 0) else { continue }
-                let x = Money(picos: min(u1.picos.magnitude, u2.picos.magnitude).asInt128)
-                let y = min(v1.magnitude, v2.magnitude)
-                let s1: Int128 = u1.picos > 0 ? 1 : -1
-                a.classes.add(Money(picos: x.picos * s1), to: .boundary)
-                b.classes.add(Money(picos: -x.picos * s1), to: .boundary)
-                a.claimedMoney = a.claimedMoney + Money(picos: x.picos * s1)
-                b.claimedMoney = b.claimedMoney - Money(picos: x.picos * s1)
-                a.claimedVolume += v1 > 0 ? Int64(y) : -Int64(y)
-                b.claimedVolume += v2 > 0 ? Int64(y) : -Int64(y)
-                comparisons[k1] = a
-                comparisons[k2] = b
-            }
+        struct Pair {
+            var first: Key
+            var second: Key
+            var volumeMismatch: UInt64
+            var moneyMismatch: UInt128
+        }
+        var pairs: [Pair] = []
+        for (k1, a) in comparisons where !k1.bypass {
+            let k2 = k1.on(k1.day + 1)
+            guard let b = comparisons[k2], usageSlots.contains(Slot(provider: k1.provider, day: k1.day)),
+                  usageSlots.contains(Slot(provider: k1.provider, day: k2.day)),
+                  let u1 = a.residual, let u2 = b.residual else { continue }
+            let v1 = a.volumeDelta, v2 = b.volumeDelta
+            guard (v1 > 0 && v2 < 0) || (v1 < 0 && v2 > 0), (u1.picos > 0 && u2.picos < 0) || (u1.picos < 0 && u2.picos > 0) else { continue }
+            pairs.append(Pair(first: k1, second: k2, volumeMismatch: (v1 + v2).magnitude, moneyMismatch: (u1.picos + u2.picos).magnitude))
+        }
+        pairs.sort {
+            ($0.volumeMismatch, $0.moneyMismatch, $0.first.day) < ($1.volumeMismatch, $1.moneyMismatch, $1.first.day)
+                || (($0.volumeMismatch, $0.moneyMismatch, $0.first.day) == ($1.volumeMismatch, $1.moneyMismatch, $1.first.day)
+                    && Self.order($0.first, $1.first))
+        }
+        for p in pairs {
+            guard var a = comparisons[p.first], var b = comparisons[p.second], let u1 = a.residual, let u2 = b.residual else { continue }
+            let v1 = a.volumeDelta - a.claimedVolume, v2 = b.volumeDelta - b.claimedVolume
+            guard (v1 > 0 && v2 < 0) || (v1 < 0 && v2 > 0), (u1.picos > 0 && u2.picos < 0) || (u1.picos < 0 && u2.picos > 0) else { continue }
+            let x = min(u1.picos.magnitude, u2.picos.magnitude).asInt128 * (u1.picos > 0 ? 1 : -1)
+            let y = Int64(min(v1.magnitude, v2.magnitude)) * (v1 > 0 ? 1 : -1)
+            a.classes.add(Money(picos: x), to: .boundary)
+            b.classes.add(Money(picos: -x), to: .boundary)
+            a.claimedMoney = a.claimedMoney + Money(picos: x)
+            b.claimedMoney = b.claimedMoney - Money(picos: x)
+            a.claimedVolume += y
+            b.claimedVolume -= y
+            comparisons[p.first] = a
+            comparisons[p.second] = b
         }
     }
 
@@ -556,6 +570,7 @@ struct ReconciliationEngine {
                 if c.billedBasis == .estimated { t.estimatedCells += 1 }
                 if c.billedBasis == .unknown { t.unknownCells += 1 }
                 if c.withinTolerance { t.withinTolerance = t.withinTolerance + (c.gap ?? .zero) } else { t.byClass.add(c.classes) }
+                if !c.withinTolerance, c.classes[.boundary].picos > 0 { t.boundaryShifted = t.boundaryShifted + c.classes[.boundary] }
             }
             for l in lines {
                 t.nonUsage = t.nonUsage + l.amount

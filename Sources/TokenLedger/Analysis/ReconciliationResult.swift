@@ -174,6 +174,9 @@ public struct ReconciliationTotals: Sendable, Equatable {
     public var byClass = GapAmounts()
     /// The gaps of cells within tolerance, added up.
     public var withinTolerance: Money = .zero
+    /// Boundary effects: the amount counted on a neighbouring day (the positive halves of boundary pairs;
+    /// boundary amounts net to zero over a period that holds both days).
+    public var boundaryShifted: Money = .zero
     /// Cells whose bill was estimated from usage.
     public var estimatedCells = 0
     /// Cells whose bill is unknown.

@@ -12,8 +12,8 @@ public struct AnthropicCostReportImporter: FormatImporter {
 
     public static func detect(_ sample: InputSample) -> Int {
         guard sample.firstByte == 0x7B || sample.firstByte == 0x5B else { return 0 }
-        guard sample.contains("\"starting_at\""), sample.contains("\"amount\""), !sample.contains("\"uncached_input_tokens\"") else { return 0 }
-        return sample.contains("\"cost_type\"") || sample.contains("\"token_type\"") || sample.contains("\"currency\"") ? 90 : 0
+        guard sample.hasJSONKey("starting_at"), sample.hasJSONKey("amount"), !sample.hasJSONKey("uncached_input_tokens") else { return 0 }
+        return sample.hasJSONKey("cost_type") || sample.hasJSONKey("token_type") || sample.hasJSONKey("currency") ? 90 : 0
     }
 
     public mutating func parse(_ unit: UnsafeBufferPointer<UInt8>, line: Int, into items: inout [ImportItem]) throws {

@@ -16,7 +16,7 @@ public struct AnthropicUsageReportImporter: FormatImporter {
 
     public static func detect(_ sample: InputSample) -> Int {
         guard sample.firstByte == 0x7B || sample.firstByte == 0x5B else { return 0 }
-        if sample.contains("\"uncached_input_tokens\"") && sample.contains("\"starting_at\"") { return 90 }
+        if sample.hasJSONKey("uncached_input_tokens") && sample.hasJSONKey("starting_at") { return 90 }
         return 0
     }
 

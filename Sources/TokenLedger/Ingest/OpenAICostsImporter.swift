@@ -15,7 +15,7 @@ public struct OpenAICostsImporter: FormatImporter {
     public static func detect(_ sample: InputSample) -> Int {
         guard sample.firstByte == 0x7B || sample.firstByte == 0x5B else { return 0 }
         if sample.contains("\"organization.costs.result\"") { return 95 }
-        if sample.contains("\"line_item\"") && sample.contains("\"amount\"") && sample.contains("\"start_time\"") { return 85 }
+        if sample.hasJSONKey("line_item") && sample.hasJSONKey("amount") && sample.hasJSONKey("start_time") { return 85 }
         return 0
     }
 

@@ -17,7 +17,7 @@ public struct OpenAIUsageImporter: FormatImporter {
     public static func detect(_ sample: InputSample) -> Int {
         guard sample.firstByte == 0x7B || sample.firstByte == 0x5B else { return 0 }
         if sample.contains("\"organization.usage.completions.result\"") { return 95 }
-        if sample.contains("\"num_model_requests\"") && sample.contains("\"start_time\"") { return 85 }
+        if sample.hasJSONKey("num_model_requests") && sample.hasJSONKey("start_time") { return 85 }
         return 0
     }
 

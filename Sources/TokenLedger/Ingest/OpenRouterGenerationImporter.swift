@@ -12,8 +12,8 @@ public struct OpenRouterGenerationImporter: FormatImporter {
 
     public static func detect(_ sample: InputSample) -> Int {
         guard sample.firstByte == 0x7B || sample.firstByte == 0x5B else { return 0 }
-        if sample.contains("\"native_tokens_prompt\"") { return 90 }
-        if sample.contains("\"total_cost\"") && sample.contains("\"tokens_prompt\"") { return 85 }
+        if sample.hasJSONKey("native_tokens_prompt") { return 90 }
+        if sample.hasJSONKey("total_cost") && sample.hasJSONKey("tokens_prompt") { return 85 }
         return 0
     }
 

@@ -106,6 +106,25 @@ enum ProviderFields {
     }
 }
 
+extension InputSample {
+    /// Whether the sample has `key` as a JSON object key (the quoted name followed by a colon), not
+    /// merely as a string value.
+    func hasJSONKey(_ key: String) -> Bool {
+        let n = Array("\"\(key)\"".utf8)
+        guard bytes.count >= n.count else { return false }
+        var i = 0
+        while i <= bytes.count - n.count {
+            if bytes[i] == n[0] && bytes[i..<(i + n.count)].elementsEqual(n) {
+                var j = i + n.count
+                while j < bytes.count, bytes[j] == 0x20 || bytes[j] == 0x09 || bytes[j] == 0x0A || bytes[j] == 0x0D { j += 1 }
+                if j < bytes.count, bytes[j] == 0x3A { return true }
+            }
+            i += 1
+        }
+        return false
+    }
+}
+
 /// A CSV export read by its header: the first record names the columns; every later record is a row.
 /// Column names are matched trimmed and lowercased; columns an older export lacks read as empty.
 struct ProviderCSVTable {
