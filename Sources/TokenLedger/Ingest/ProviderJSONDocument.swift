@@ -120,7 +120,9 @@ struct ProviderJSONDocument {
                 s.sawNonASCII = false
             } catch {
                 items.removeSubrange(count...)
-                let resume = resumeOffset(after: max(start, min(s.position, bytes.count)))
+                // Resume at the next line that opens a value after the start of this one: in JSON Lines a broken
+                // line may have swallowed the next one while it was being read.
+                let resume = resumeOffset(after: start)
                 items.append(.reject(RecordProblem.reason(for: error), line: line(at: start), raw: raw(start..<resume)))
                 s = JSONScanner(bytes)
                 s.position = resume
