@@ -103,7 +103,7 @@ struct ReconciliationEngine {
         /// Provider volume minus logged volume: requests when the provider counts them, else tokens.
         var volumeDelta: Int64 {
             if let r = provided.requests { return r - (logged.requests ?? 0) }
-            return (provided.inputTokens + provided.outputTokens) - (logged.inputTokens + logged.outputTokens)
+            return UsageFigures.sum(provided.inputTokens, provided.outputTokens) - UsageFigures.sum(logged.inputTokens, logged.outputTokens)
         }
 
         /// The usage gap in book dollars not yet classified; nil when either side cannot be priced.
@@ -383,7 +383,7 @@ struct ReconciliationEngine {
             if dR > tol.requests { a.classes.add(u, to: .unloggedAttempts); return }
             if dR < -tol.requests { a.classes.add(u, to: .loggedNotBilled); return }
         }
-        let tokensDiffer = zip(a.provided.kinds, a.logged.kinds).contains { abs($0.1 - $1.1) > tol.tokens }
+        let tokensDiffer = zip(a.provided.kinds, a.logged.kinds).contains { ($0.1 &- $1.1).magnitude > tol.tokens.magnitude }
         guard tokensDiffer else { return }  // same usage: what remains is a matter of price
         if !known && a.hasProviderRows && (a.logged.requests ?? 0) == 0 {
             a.classes.add(u, to: .unloggedAttempts)

@@ -13,7 +13,7 @@ public struct UsageFigures: Sendable, Equatable {
     public init(requests: Int64? = 0) { self.requests = requests }
 
     /// Input neither read from nor written to a cache.
-    public var uncachedInputTokens: Int64 { inputTokens - cachedInputTokens - cacheWrite5mTokens - cacheWrite1hTokens }
+    public var uncachedInputTokens: Int64 { inputTokens &- cachedInputTokens &- cacheWrite5mTokens &- cacheWrite1hTokens }
 
     /// The counts of the disjoint kinds, in a fixed order, for comparisons.
     var kinds: [(ProviderTokenKind, Int64)] {
@@ -33,14 +33,19 @@ public struct UsageFigures: Sendable, Equatable {
     }
 
     mutating func add(_ o: UsageFigures) {
-        requests = (requests ?? 0) + (o.requests ?? 0)
-        if o.requests == nil { requests = nil }
-        inputTokens += o.inputTokens
-        cachedInputTokens += o.cachedInputTokens
-        cacheWrite5mTokens += o.cacheWrite5mTokens
-        cacheWrite1hTokens += o.cacheWrite1hTokens
-        outputTokens += o.outputTokens
-        reasoningTokens += o.reasoningTokens
+        requests = o.requests == nil ? nil : Self.sum(requests ?? 0, o.requests ?? 0)
+        inputTokens = Self.sum(inputTokens, o.inputTokens)
+        cachedInputTokens = Self.sum(cachedInputTokens, o.cachedInputTokens)
+        cacheWrite5mTokens = Self.sum(cacheWrite5mTokens, o.cacheWrite5mTokens)
+        cacheWrite1hTokens = Self.sum(cacheWrite1hTokens, o.cacheWrite1hTokens)
+        outputTokens = Self.sum(outputTokens, o.outputTokens)
+        reasoningTokens = Self.sum(reasoningTokens, o.reasoningTokens)
+    }
+
+    /// `a + b`, held at the bounds of `Int64` instead of trapping: no input, however large, stops a report.
+    static func sum(_ a: Int64, _ b: Int64) -> Int64 {
+        let (v, overflow) = a.addingReportingOverflow(b)
+        return overflow ? (b > 0 ? .max : .min) : v
     }
 }
 
