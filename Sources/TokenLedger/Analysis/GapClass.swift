@@ -25,6 +25,7 @@ public enum GapClass: String, Sendable, CaseIterable, Hashable, Comparable {
     /// Position in reports: the order of METHODS §D, then the residual classes.
     public var order: Int { Self.allCases.firstIndex(of: self) ?? 0 }
 
+    /// Report order.
     public static func < (a: GapClass, b: GapClass) -> Bool { a.order < b.order }
 
     /// A short human label: `unlogged attempts`.
@@ -42,14 +43,18 @@ public enum GapClass: String, Sendable, CaseIterable, Hashable, Comparable {
 
 /// Amounts by gap class, exact. Classes with no amount are absent.
 public struct GapAmounts: Sendable, Equatable {
+    /// The amount of each class that has one.
     public private(set) var amounts: [GapClass: Money] = [:]
 
+    /// No amounts.
     public init() {}
 
+    /// The given amounts (zero amounts are dropped).
     public init(_ pairs: [GapClass: Money]) {
         for (c, m) in pairs { add(m, to: c) }
     }
 
+    /// The amount of class `c` (zero when absent).
     public subscript(_ c: GapClass) -> Money { amounts[c] ?? .zero }
 
     /// Adds `amount` to class `c` (a zero amount is not recorded).
@@ -59,6 +64,7 @@ public struct GapAmounts: Sendable, Equatable {
         amounts[c] = v == .zero ? nil : v
     }
 
+    /// Adds every class of `other`.
     public mutating func add(_ other: GapAmounts) {
         for (c, m) in other.amounts { add(m, to: c) }
     }
@@ -72,5 +78,6 @@ public struct GapAmounts: Sendable, Equatable {
     /// The sum of the classes that leave the bill unexplained (all but boundary).
     public var unexplained: Money { amounts.filter { $0.key.isUnexplained }.values.sum() }
 
+    /// Whether no class has an amount.
     public var isEmpty: Bool { amounts.isEmpty }
 }

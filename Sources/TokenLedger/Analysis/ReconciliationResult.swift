@@ -3,13 +3,20 @@
 public struct UsageFigures: Sendable, Equatable {
     /// Requests; nil when the provider's export has no request count (Anthropic).
     public var requests: Int64?
+    /// All input, cache reads and writes included.
     public var inputTokens: Int64 = 0
+    /// Input read from a cache.
     public var cachedInputTokens: Int64 = 0
+    /// Input written to a 5-minute cache.
     public var cacheWrite5mTokens: Int64 = 0
+    /// Input written to a 1-hour cache.
     public var cacheWrite1hTokens: Int64 = 0
+    /// Output, reasoning included.
     public var outputTokens: Int64 = 0
+    /// Reasoning (part of output).
     public var reasoningTokens: Int64 = 0
 
+    /// Figures with no tokens and `requests` requests (nil: not counted).
     public init(requests: Int64? = 0) { self.requests = requests }
 
     /// Input neither read from nor written to a cache.
@@ -52,7 +59,9 @@ public struct UsageFigures: Sendable, Equatable {
 /// The provider's usage and the logged calls of one UTC day, provider and model, refined by project, API
 /// key and tier where both sides carry them: the cell where requests and tokens are compared.
 public struct UsageComparison: Sendable, Equatable {
+    /// The UTC day.
     public var day: CivilDate
+    /// The provider (`openai`, `anthropic`, `openrouter`).
     public var provider: String
     /// The model's comparison key (see ``PriceBook/comparisonKey(for:)``); nil when the usage export does
     /// not split the day by model.
@@ -65,7 +74,9 @@ public struct UsageComparison: Sendable, Equatable {
     public var tier: PricingTier?
     /// Usage from a key or project the logs never carry.
     public var bypass: Bool
+    /// The provider's usage.
     public var provided: UsageFigures
+    /// The logged calls.
     public var logged: UsageFigures
     /// The price-book value of the provider's usage; nil when the book cannot price it.
     public var providerBookCost: Money?
@@ -88,11 +99,15 @@ public enum BilledBasis: String, Sendable {
 /// One UTC day, provider and model (or, where the cost export is not by model, all models of the
 /// day): billed amount, logged cost, the gap and its classes.
 public struct ReconciliationCell: Sendable, Equatable {
+    /// The UTC day.
     public var day: CivilDate
+    /// The provider.
     public var provider: String
     /// The model's comparison key; nil when the cost export does not split the day by model.
     public var model: String?
+    /// The provider's bill for the cell; nil when unknown.
     public var billed: Money?
+    /// Where ``billed`` comes from.
     public var billedBasis: BilledBasis
     /// The price-book value of the provider's usage; nil when unknown.
     public var providerBookCost: Money?
@@ -100,7 +115,9 @@ public struct ReconciliationCell: Sendable, Equatable {
     public var loggedCost: Money
     /// Logged calls the book could not price.
     public var loggedUnpriced: Int64
+    /// The provider's usage (requests nil when not counted or without a usage export).
     public var provided: UsageFigures
+    /// The logged calls.
     public var logged: UsageFigures
     /// `billed − loggedCost`; nil when the bill is unknown.
     public var gap: Money?
@@ -118,13 +135,21 @@ public struct ReconciliationCell: Sendable, Equatable {
 
 /// A billed token kind whose implied unit price (billed ÷ tokens) differs from the price book's.
 public struct PriceDriftLine: Sendable, Equatable {
+    /// The UTC day.
     public var day: CivilDate
+    /// The provider.
     public var provider: String
+    /// The model's comparison key.
     public var model: String
+    /// The token kind the lines bill.
     public var kind: ProviderTokenKind
+    /// The billing tier of the lines.
     public var tier: PricingTier
+    /// Whether the lines are for the long-context band.
     public var longContext: Bool
+    /// The amount billed for the kind.
     public var billed: Money
+    /// The tokens billed: the lines' quantity, else the usage export's count of the kind.
     public var tokens: Int64
     /// Dollars per 1M tokens implied by the bill, rounded half to even at the picodollar.
     public var impliedPerMillion: Money
@@ -141,11 +166,15 @@ public struct PriceDriftLine: Sendable, Equatable {
 /// The gateway's own cost (`cost_usd` in the routing log) beside the price book's, for one day, provider
 /// and model.
 public struct GatewayCostComparison: Sendable, Equatable {
+    /// The UTC day.
     public var day: CivilDate
+    /// The provider.
     public var provider: String
+    /// The model's comparison key.
     public var model: String
     /// Calls that carry the gateway's cost.
     public var calls: Int64
+    /// The gateway's cost of those calls.
     public var gatewayCost: Money
     /// The price book's cost of the same calls; nil when some are unpriced.
     public var bookCost: Money?
@@ -157,11 +186,17 @@ public struct GatewayCostComparison: Sendable, Equatable {
 
 /// A cost line that is not token usage.
 public struct NonUsageLine: Sendable, Equatable {
+    /// The UTC day.
     public var day: CivilDate
+    /// The provider.
     public var provider: String
+    /// What the line is.
     public var category: ChargeCategory
+    /// The line as the provider names it.
     public var lineItem: String?
+    /// The model's comparison key, when the line names one.
     public var model: String?
+    /// The amount, signed (credits are negative).
     public var amount: Money
 }
 
@@ -187,6 +222,7 @@ public struct ReconciliationTotals: Sendable, Equatable {
     /// Cells whose bill is unknown.
     public var unknownCells = 0
 
+    /// All zero.
     public init() {}
 
     /// Billed usage and non-usage lines.
@@ -201,12 +237,15 @@ public struct ReconciliationTotals: Sendable, Equatable {
 
 /// One provider's part of the result, with how it could be compared.
 public struct ProviderReconciliation: Sendable, Equatable {
+    /// The provider.
     public var provider: String
+    /// The provider's totals.
     public var totals: ReconciliationTotals
     /// UTC days with the provider's usage or cost rows in the period.
     public var days: [CivilDate]
     /// Whether bypass could be judged by API key / by project (the logs carry the values the export uses).
     public var bypassByKey: Bool
+    /// See ``bypassByKey``.
     public var bypassByProject: Bool
     /// The dimensions comparisons were refined by (`api_key`, `project`, `tier`).
     public var refinedBy: [String]
@@ -218,8 +257,11 @@ public struct ProviderReconciliation: Sendable, Equatable {
 public struct GapRanking: Sendable, Equatable {
     /// The day (`2026-01-02`) or the model key.
     public var name: String
+    /// The bill of the day or model (usage and non-usage lines).
     public var billed: Money
+    /// Its unexplained amount (every class but boundary; cells within tolerance left out).
     public var unexplained: Money
+    /// That amount by class.
     public var byClass: GapAmounts
 }
 
@@ -230,15 +272,21 @@ public struct ReconciliationResult: Sendable, Equatable {
     public var period: Period
     /// The instant "now" was taken to be (open days are judged from it).
     public var asOf: Timestamp
+    /// The tolerances applied.
     public var tolerances: ReconciliationTolerances
+    /// Totals over every provider.
     public var totals: ReconciliationTotals
     /// Whether the total gap is within the total tolerance.
     public var withinTolerance: Bool
+    /// Per provider, by name.
     public var providers: [ProviderReconciliation]
     /// Cells, by day, provider and model.
     public var cells: [ReconciliationCell]
+    /// Every billed token kind with its implied and book unit prices.
     public var priceDrift: [PriceDriftLine]
+    /// The gateway's own cost beside the book's, where the log carries it.
     public var gateway: [GatewayCostComparison]
+    /// Cost lines that are not token usage.
     public var nonUsage: [NonUsageLine]
     /// Days where the unexplained amount is largest (at most ``ReconciliationTolerances/ranked``).
     public var topDays: [GapRanking]

@@ -52,9 +52,13 @@ public struct OpenAICostsImporter: FormatImporter {
 public enum OpenAILineItem {
     /// The parts of a line item.
     public struct Parts: Sendable, Equatable {
+        /// The model snapshot before the comma.
         public var model: String?
+        /// The token kind the line bills.
         public var kind: ProviderTokenKind?
+        /// Whether the line is for batch usage.
         public var batch: Bool
+        /// What the line is.
         public var category: ChargeCategory
     }
 

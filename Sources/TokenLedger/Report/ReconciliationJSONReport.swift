@@ -1,8 +1,10 @@
 /// Renders a ``ReconciliationResult`` as JSON (`docs/report-json.md`, section "reconcile"): ordered keys,
 /// money as exact decimal strings in fields ending `_usd`, days as `YYYY-MM-DD`.
 public enum ReconciliationJSONReport {
+    /// The schema name and version written in every document.
     public static let schema = "tokenledger.reconcile/1"
 
+    /// The document, pretty-printed, with a final newline.
     public static func render(_ r: ReconciliationResult) -> String {
         let doc: [(String, JSONOutput)] = [
             ("schema", .string(schema)),

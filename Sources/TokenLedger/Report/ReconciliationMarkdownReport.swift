@@ -1,5 +1,6 @@
 /// Renders a ``ReconciliationResult`` as Markdown: the headline as a list, then tables (cells escape `|`).
 public enum ReconciliationMarkdownReport {
+    /// The report as Markdown.
     public static func render(_ r: ReconciliationResult) -> String {
         let t = ReconciliationTables(r: r)
         var out = "## " + escape(t.title) + "\n\n"

@@ -1,5 +1,6 @@
 /// Renders a ``ReconciliationResult`` for the terminal: the headline, then aligned tables.
 public enum ReconciliationTextReport {
+    /// The report as plain text.
     public static func render(_ r: ReconciliationResult) -> String {
         let t = ReconciliationTables(r: r)
         var out = t.title + "\n\n"

@@ -2,6 +2,7 @@
 public struct ProviderExportStore {
     let db: Database
 
+    /// A reader of `db`.
     public init(db: Database) { self.db = db }
 
     /// Usage rows whose bucket starts in `interval`, in time order.
