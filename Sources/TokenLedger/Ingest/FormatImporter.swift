@@ -2,6 +2,10 @@
 public enum ImportItem: Sendable {
     /// A model call, from `line` of the input.
     case call(CallRecord, line: Int)
+    /// A row of a provider's usage export (not a call), from `line` of the input.
+    case providerUsage(ProviderUsageRow, line: Int)
+    /// A line of a provider's cost export, from `line` of the input.
+    case providerCost(ProviderCostRow, line: Int)
     /// A unit (or part of one) that could not be imported, kept with its raw bytes.
     case reject(RejectReason, line: Int, raw: [UInt8])
 }
@@ -129,6 +133,10 @@ public enum ImportFormats {
         LiteLLMSpendLogImporter.self,
         LiteLLMSpendLogCSVImporter.self,
         ClaudeCodeImporter.self,
+        OpenAIUsageImporter.self, OpenAICostsImporter.self, OpenAIUsageCSVImporter.self, OpenAICostsCSVImporter.self,
+        AnthropicUsageReportImporter.self, AnthropicCostReportImporter.self,
+        AnthropicConsoleUsageCSVImporter.self, AnthropicConsoleCostCSVImporter.self,
+        OpenRouterActivityCSVImporter.self, OpenRouterGenerationImporter.self,
     ]
 
     public static func named(_ name: String) -> (any FormatImporter.Type)? {

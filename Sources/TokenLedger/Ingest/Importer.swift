@@ -30,6 +30,7 @@ public struct ImportProgress: Sendable {
 public final class Importer {
     let db: Database
     let writer: RequestWriter
+    let providerWriter: ProviderExportWriter
     let prices: PriceBook
     let sources: SourceStore
     let rejects: RejectStore
@@ -43,6 +44,7 @@ public final class Importer {
         self.db = database
         self.prices = prices
         self.writer = try RequestWriter(db: database)
+        self.providerWriter = try ProviderExportWriter(db: database, book: prices)
         self.sources = SourceStore(db: database)
         self.rejects = RejectStore(db: database)
         self.options = options
@@ -470,11 +472,26 @@ public final class Importer {
             switch batch.items[i] {
             case .call(let call, let line):
                 try writer.stage(call, price: batch.prices[i], sourceID: sourceID, line: line, seeds: seeds)
+            case .providerUsage(let row, let line):
+                note(try providerWriter.write(row, sourceID: sourceID, line: line), tally: &tally, file: &file)
+            case .providerCost(let row, let line):
+                note(try providerWriter.write(row, sourceID: sourceID, line: line), tally: &tally, file: &file)
             case .reject(let reason, let line, let raw):
                 tally.rejected += 1
                 try rejects.add(sourceID: sourceID, line: line, reason: reason, raw: raw)
                 file.noteReject(reason, path: path, line: line)
             }
+        }
+    }
+
+    /// Counts a provider row: a replaced one (its bucket was already stored) as a duplicate.
+    private func note(_ outcome: ProviderExportWriter.Outcome, tally: inout TransactionTally, file: inout FileSummary) {
+        if outcome == .inserted {
+            tally.rows += 1
+            file.rows += 1
+        } else {
+            tally.duplicates += 1
+            file.duplicates += 1
         }
     }
 

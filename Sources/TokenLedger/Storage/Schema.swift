@@ -43,7 +43,7 @@ public enum Schema {
         }
     }
 
-    static let migrations: [String] = [version1, version2]
+    static let migrations: [String] = [version1, version2, version3]
 
     /// Rollups kept at import, so that reports over tens of millions of calls read thousands of cells.
     /// Ids of missing values are 0 in rollup keys. Each rollup is exactly the sum of its raw rows.

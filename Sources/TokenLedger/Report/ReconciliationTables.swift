@@ -1,0 +1,157 @@
+/// The sections of a reconciliation report as plain rows of text, shared by the text and Markdown
+/// renderers (each escapes and lays them out for its own format). Money is rounded half to even for
+/// display only.
+struct ReconciliationTables {
+    let r: ReconciliationResult
+
+    struct Table {
+        var title: String
+        var columns: [TextTable.Column]
+        var rows: [[String]]
+        var total: [String]?
+    }
+
+    static func model(_ m: String?) -> String { m ?? "(all models)" }
+
+    static func money(_ m: Money?) -> String { m?.display() ?? "–" }
+
+    static func classes(_ g: GapAmounts) -> String {
+        g.sorted.map { "\($0.0.label) \($0.1.display())" }.joined(separator: "; ")
+    }
+
+    /// The share of `part` in `whole` for display (`10.3%`).
+    static func share(_ part: Money, of whole: Money) -> String {
+        whole.picos == 0 ? "–" : NumberText.percent(Double(part.picos) / Double(whole.picos))
+    }
+
+    var title: String {
+        "Reconciliation of provider bills with the routing logs, \(r.period.first) to \(r.period.last) (UTC days)"
+    }
+
+    /// The headline sentences.
+    var headline: [String] {
+        let t = r.totals
+        guard r.hasProviderData else {
+            return ["No provider exports cover this period: import the providers' usage and cost exports (docs/provider-exports.md)."]
+        }
+        var lines: [String] = []
+        lines.append("Provider bill: \(t.billed.display()) (token usage \(t.billedUsage.display()), other lines \(t.nonUsage.display())).")
+        lines.append("Logged calls at price-book rates: \(t.logged.display()).")
+        lines.append("The logs explain \(t.explained.display()) of the billed usage: coverage \(NumberText.percent(t.coverage)).")
+        let parts = t.byClass.sorted.filter { $0.0.isUnexplained }.sorted { ($0.1.picos.magnitude, $1.0) > ($1.1.picos.magnitude, $0.0) }
+        var unexplained = "Unexplained: \(t.unexplained.display())"
+        if !parts.isEmpty { unexplained += " (" + parts.map { "\($0.0.label) \($0.1.display())" }.joined(separator: ", ") + ")" }
+        lines.append(unexplained + ".")
+        if t.boundaryShifted != .zero {
+            lines.append("Boundary effects: \(t.boundaryShifted.display()) counted on the neighbouring UTC day by one side; explained over the period.")
+        }
+        let gap = t.billedUsage - t.logged
+        let verdict = r.withinTolerance ? "within" : "outside"
+        lines.append("Total gap \(gap.display()), \(Self.share(gap, of: t.billedUsage)) of billed usage: \(verdict) the "
+            + "\(NumberText.percent(Double(r.tolerances.totalPartsPerMillion) / 1_000_000, decimals: 2)) tolerance.")
+        if let day = r.topDays.first, let model = r.topModels.first {
+            lines.append("Largest unexplained: day \(day.name) (\(day.unexplained.display())), model \(model.name) (\(model.unexplained.display())).")
+        }
+        let provisional = r.cells.filter(\.provisional).count
+        if provisional > 0 {
+            lines.append("\(provisional) cell(s) are provisional: their day ended less than \(r.tolerances.openHours) h before \(r.asOf.iso8601); re-check them later.")
+        }
+        if t.estimatedCells > 0 {
+            lines.append("\(t.estimatedCells) cell(s) have no cost export: their bill is the exported usage at price-book rates.")
+        }
+        return lines
+    }
+
+    var classTable: Table {
+        let billed = r.totals.billedUsage
+        var rows = r.totals.byClass.sorted.map { c, m in [c.label, m.display(), Self.share(m, of: billed)] }
+        if r.totals.withinTolerance != .zero {
+            rows.append(["within tolerance", r.totals.withinTolerance.display(), Self.share(r.totals.withinTolerance, of: billed)])
+        }
+        return Table(title: "Gap by class", columns: [.init("class"), .init("amount", align: .right), .init("of billed usage", align: .right)],
+                     rows: rows, total: ["unexplained", r.totals.unexplained.display(), Self.share(r.totals.unexplained, of: billed)])
+    }
+
+    func rankingTable(_ title: String, _ first: String, _ list: [GapRanking]) -> Table {
+        Table(title: title, columns: [.init(first), .init("billed", align: .right), .init("unexplained", align: .right), .init("classes")],
+              rows: list.map { [$0.name, $0.billed.display(), $0.unexplained.display(), Self.classes($0.byClass)] }, total: nil)
+    }
+
+    var providerTable: Table {
+        Table(title: "By provider",
+              columns: [.init("provider"), .init("billed", align: .right), .init("logged", align: .right), .init("explained", align: .right),
+                        .init("coverage", align: .right), .init("unexplained", align: .right), .init("compared by")],
+              rows: r.providers.map { p in
+                  var by = p.refinedBy
+                  if !p.bypassByKey && !p.bypassByProject { by.append("no bypass check") }
+                  return [p.provider, p.totals.billed.display(), p.totals.logged.display(), p.totals.explained.display(),
+                          NumberText.percent(p.totals.coverage), p.totals.unexplained.display(),
+                          by.isEmpty ? "day, model" : "day, model, " + by.joined(separator: ", ")]
+              }, total: nil)
+    }
+
+    var cellTable: Table {
+        Table(title: "Cells (UTC day × provider × model)",
+              columns: [.init("day"), .init("provider"), .init("model"), .init("billed", align: .right), .init("logged", align: .right),
+                        .init("gap", align: .right), .init("classes"), .init("notes")],
+              rows: r.cells.map { c in
+                  var notes: [String] = []
+                  if c.withinTolerance { notes.append("within tolerance") }
+                  if c.provisional { notes.append("provisional") }
+                  if c.billedBasis == .estimated { notes.append("bill estimated") }
+                  if c.billedBasis == .unknown { notes.append("bill unknown") }
+                  if c.loggedUnpriced > 0 { notes.append("\(c.loggedUnpriced) unpriced call(s)") }
+                  return [c.day.description, c.provider, Self.model(c.model), Self.money(c.billed), c.loggedCost.display(),
+                          Self.money(c.gap), Self.classes(c.classes), notes.joined(separator: ", ")]
+              }, total: nil)
+    }
+
+    var driftTable: Table {
+        Table(title: "Price drift by token kind (implied unit price vs the price book, per 1M tokens)",
+              columns: [.init("day"), .init("provider"), .init("model"), .init("kind"), .init("tier"), .init("tokens", align: .right),
+                        .init("billed", align: .right), .init("implied", align: .right), .init("book", align: .right),
+                        .init("difference", align: .right)],
+              rows: r.priceDrift.filter(\.outsideTolerance).map { d in
+                  [d.day.description, d.provider, d.model, d.kind.rawValue.replacingOccurrences(of: "_", with: " "),
+                   d.tier.rawValue + (d.longContext ? ", long context" : ""), NumberText.integer(d.tokens), d.billed.display(),
+                   "$" + d.impliedPerMillion.formatted(decimals: 4), d.bookPerMillion.map { "$" + $0.formatted(decimals: 4) } ?? "–",
+                   Self.money(d.difference)]
+              }, total: nil)
+    }
+
+    var gatewayTable: Table {
+        Table(title: "Gateway cost (cost_usd in the log) where it disagrees with the price book",
+              columns: [.init("day"), .init("provider"), .init("model"), .init("calls", align: .right), .init("gateway", align: .right),
+                        .init("price book", align: .right), .init("difference", align: .right), .init("billed", align: .right)],
+              rows: r.gateway.filter(\.disagrees).map { g in
+                  [g.day.description, g.provider, g.model, NumberText.integer(g.calls), g.gatewayCost.display(), Self.money(g.bookCost),
+                   Self.money(g.bookCost.map { g.gatewayCost - $0 }), Self.money(g.billed)]
+              }, total: nil)
+    }
+
+    var nonUsageTable: Table {
+        Table(title: "Lines that are not token usage",
+              columns: [.init("day"), .init("provider"), .init("category"), .init("line item"), .init("amount", align: .right)],
+              rows: r.nonUsage.map { [$0.day.description, $0.provider, $0.category.rawValue, $0.lineItem ?? "", $0.amount.display()] },
+              total: nil)
+    }
+
+    /// Every table with rows, in report order.
+    var tables: [Table] {
+        var out: [Table] = [classTable]
+        if !r.topDays.isEmpty { out.append(rankingTable("Days with the largest unexplained amount", "day", r.topDays)) }
+        if !r.topModels.isEmpty { out.append(rankingTable("Models with the largest unexplained amount", "model", r.topModels)) }
+        out.append(providerTable)
+        out.append(cellTable)
+        for t in [driftTable, gatewayTable, nonUsageTable] where !t.rows.isEmpty { out.append(t) }
+        return out
+    }
+
+    var footer: String {
+        let t = r.tolerances
+        return "Tolerances: requests \(t.requests), tokens \(t.tokens) per cell; cost per cell max(\(t.cellCost.display()), "
+            + "\(NumberText.percent(Double(t.cellCostPartsPerMillion) / 1_000_000, decimals: 2))); period total "
+            + "\(NumberText.percent(Double(t.totalPartsPerMillion) / 1_000_000, decimals: 2)); open days \(t.openHours) h. "
+            + "Amounts are exact and rounded half to even for display only."
+    }
+}

@@ -1,0 +1,144 @@
+import ArgumentParser
+import Foundation
+import TokenLedger
+
+struct ReconcileCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reconcile",
+        abstract: "Compare the providers' own usage and cost exports with the routing logs: coverage and gaps by class.",
+        discussion: """
+        Day by day (UTC) and model by model: how much of the provider's bill the logs explain, and what the rest \
+        is — boundary effects, bypass, unlogged attempts, calls logged but not billed, token mismatch, price drift, \
+        non-usage lines. Import the exports first (`tokenledger import`, formats in docs/provider-exports.md); the \
+        method and tolerances are in docs/reconciliation.md.
+        Exit status: 0, or with --check 4 when the period's total gap exceeds the total tolerance.
+        """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("First UTC day (inclusive).", valueName: "YYYY-MM-DD"))
+    var from: String?
+
+    @Option(help: ArgumentHelp("Last UTC day (inclusive).", valueName: "YYYY-MM-DD"))
+    var to: String?
+
+    @Option(help: ArgumentHelp("A calendar month instead of --from/--to.", valueName: "YYYY-MM"))
+    var month: String?
+
+    @Option(help: ArgumentHelp("Only this provider (openai, anthropic, openrouter); repeat or separate with commas.", valueName: "name"))
+    var provider: [String] = []
+
+    @Option(help: "text, markdown or json.")
+    var format: OutputFormat = .text
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write to a file instead of standard output.", valueName: "file"))
+    var output: String?
+
+    @Option(help: ArgumentHelp("Requests a cell may differ by (default 0).", valueName: "n"))
+    var requestTolerance: Int64 = 0
+
+    @Option(help: ArgumentHelp("Tokens of one kind a cell may differ by (default 0).", valueName: "n"))
+    var tokenTolerance: Int64 = 0
+
+    @Option(help: ArgumentHelp("A cell's cost gap up to this many dollars is matched (default 0.01).", valueName: "usd"))
+    var cellToleranceUsd: String = "0.01"
+
+    @Option(help: ArgumentHelp("…or up to this percentage of the cell's bill, whichever is larger (default 0.5).", valueName: "percent"))
+    var cellTolerancePercent: String = "0.5"
+
+    @Option(help: ArgumentHelp("The period reconciles when its total gap is within this percentage (default 0.1).", valueName: "percent"))
+    var totalTolerancePercent: String = "0.1"
+
+    @Option(help: ArgumentHelp("Days that ended less than this many hours ago are provisional (default 48).", valueName: "hours"))
+    var openHours: Int64 = 48
+
+    @Option(help: ArgumentHelp("Take \"now\" to be this instant (for reproducible reports).", valueName: "RFC 3339 time"))
+    var asOf: String?
+
+    @Flag(help: "Exit with status 4 when the total gap exceeds the total tolerance.")
+    var check = false
+
+    func validate() throws {
+        if month != nil && (from != nil || to != nil) { throw ValidationError("give --month or --from/--to, not both") }
+        if let month, Period.month(parsing: month) == nil { throw ValidationError("--month must be YYYY-MM, got `\(month)`") }
+        for (flag, value) in [("--from", from), ("--to", to)] {
+            if let value, CivilDate(parsing: value) == nil { throw ValidationError("\(flag) must be a date YYYY-MM-DD, got `\(value)`") }
+        }
+        guard [.text, .markdown, .json].contains(format) else { throw ValidationError("--format must be text, markdown or json") }
+        _ = try tolerances()
+        if let asOf, Timestamp.parse(iso: asOf) == nil { throw ValidationError("--as-of must be an RFC 3339 time, got `\(asOf)`") }
+    }
+
+    func tolerances() throws -> ReconciliationTolerances {
+        var t = ReconciliationTolerances()
+        guard requestTolerance >= 0, tokenTolerance >= 0, openHours >= 0 else {
+            throw ValidationError("tolerances and --open-hours must not be negative")
+        }
+        t.requests = requestTolerance
+        t.tokens = tokenTolerance
+        t.openHours = openHours
+        guard let usd = Money(parsing: cellToleranceUsd, rounding: false), !usd.isNegative else {
+            throw ValidationError("--cell-tolerance-usd must be a non-negative amount, got `\(cellToleranceUsd)`")
+        }
+        t.cellCost = usd
+        t.cellCostPartsPerMillion = try ppm(cellTolerancePercent, "--cell-tolerance-percent")
+        t.totalPartsPerMillion = try ppm(totalTolerancePercent, "--total-tolerance-percent")
+        return t
+    }
+
+    /// A percentage as exact parts per million (`0.5` → 5000).
+    func ppm(_ text: String, _ flag: String) throws -> Int64 {
+        guard let d = ExactDecimal(parsing: text), !d.isNegative, let v = d.scaled(byPowerOfTen: 4, rounding: false),
+              let n = Int64(exactly: v), n <= 1_000_000 else {
+            throw ValidationError("\(flag) must be a percentage between 0 and 100 with at most 4 decimals, got `\(text)`")
+        }
+        return n
+    }
+
+    func run() throws {
+        let db = try global.open()
+        let book = try PriceStore(db: db).loadBook()
+        let providers = provider.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            .filter { !$0.isEmpty }
+        let period: Period
+        if let month {
+            period = Period.month(parsing: month)!
+        } else {
+            let store = ProviderExportStore(db: db)
+            var span: ClosedRange<CivilDate>?
+            if from == nil || to == nil {
+                for p in providers.isEmpty ? [nil] : providers.map(Optional.some) {
+                    if let s = try store.dataSpan(provider: p) {
+                        span = span.map { min($0.lowerBound, s.lowerBound)...max($0.upperBound, s.upperBound) } ?? s
+                    }
+                }
+                if span == nil && (from == nil || to == nil) {
+                    throw CLIError("no provider exports imported\(providers.isEmpty ? "" : " for \(providers.joined(separator: ", "))"); import them first (docs/provider-exports.md) or pass --from and --to")
+                }
+            }
+            let first = from.flatMap { CivilDate(parsing: $0) } ?? span!.lowerBound
+            let last = to.flatMap { CivilDate(parsing: $0) } ?? span!.upperBound
+            guard first <= last else { throw ValidationError("--from \(first) is after --to \(last)") }
+            period = Period(first: first, last: last)
+        }
+        let now = asOf.flatMap { Timestamp.parse(iso: $0) }
+            ?? Timestamp(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))
+        let input = try ReconciliationInput.load(db: db, period: period, book: book)
+        let result = Reconciliation.run(input, providers: providers.isEmpty ? nil : Set(providers), tolerances: try tolerances(), asOf: now)
+        switch format {
+        case .json: try emit(ReconciliationJSONReport.render(result), to: output)
+        case .markdown: try emit(ReconciliationMarkdownReport.render(result), to: output)
+        default: try emit(ReconciliationTextReport.render(result), to: output)
+        }
+        if check && !result.withinTolerance { throw ExitCode(4) }
+    }
+}
+
+extension Period {
+    /// The month `YYYY-MM`, or nil.
+    static func month(parsing text: String) -> Period? {
+        let parts = text.split(separator: "-")
+        guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let y = Int(parts[0]), let m = Int(parts[1]) else { return nil }
+        return Period.month(year: y, month: m)
+    }
+}
