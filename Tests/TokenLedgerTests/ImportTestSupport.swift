@@ -126,11 +126,6 @@ func parseItems<F: FormatImporter>(_ format: F.Type, _ text: String, settings: I
 extension ImportItem {
     var call: CallRecord? { if case .call(let c, _) = self { return c } else { return nil } }
     var rejectReason: RejectReason? { if case .reject(let r, _, _) = self { return r } else { return nil } }
-    var line: Int {
-        switch self {
-        case .call(_, let line), .reject(_, let line, _): line
-        }
-    }
 }
 
 extension Array where Element == ImportItem {

@@ -10,6 +10,15 @@ public enum ImportItem: Sendable {
     case reject(RejectReason, line: Int, raw: [UInt8])
 }
 
+extension ImportItem {
+    /// The line of the input the item came from.
+    public var line: Int {
+        switch self {
+        case .call(_, let line), .reject(_, let line, _), .providerUsage(_, let line), .providerCost(_, let line): line
+        }
+    }
+}
+
 /// How an input is cut into the units an importer parses.
 public enum Framing: Sendable {
     /// One unit per line (JSON Lines).
