@@ -16,6 +16,7 @@ public enum Audit {
             segments: ctx.groupReports(ctx.segments, .segment, missing: "(no segment)"),
             tiers: ctx.spendLines(ctx.tiers), models: ctx.spendLines(ctx.models), topUsers: ctx.topUsers(),
             burn: ctx.burn(), flags: [], unpriced: input.unpriced, watches: [])
+        result.daily = ctx.dailySeries()
         var rules = AuditRules(ctx: ctx, result: result)
         rules.evaluate()
         result.flags = rules.flags.sorted { a, b in
@@ -55,6 +56,8 @@ struct AuditContext {
     var dailyTotalSpend: [Int64: Money] = [:]
     /// Spend per day of the period per tier and per team.
     var dailyTierSpend: [String: [Int64: Money]] = [:]
+    /// Spend per day of both periods per tier (for the daily chart).
+    var bothPeriodsTierSpend: [Int64: [String: Money]] = [:]
     var dailyTeamSpend: [Int64: [Int64: Money]] = [:]
     /// Generation calls per workflow and model in the period (for off-route models), with their spend.
     var routeUse: [Int64: [Int64: (calls: Int64, spend: Money)]] = [:]
@@ -113,6 +116,9 @@ struct AuditContext {
             dailyWorkflowSpend[k.workflowID, default: [:]][k.day, default: .zero] =
                 dailyWorkflowSpend[k.workflowID, default: [:]][k.day, default: .zero] + money
             guard let i = slot(ofDay: k.day) else { continue }
+            let dayTier = modelTier[k.modelID] ?? "(no tier)"
+            bothPeriodsTierSpend[k.day, default: [:]][dayTier, default: .zero] =
+                bothPeriodsTierSpend[k.day, default: [:]][dayTier, default: .zero] + money
             total[i].calls += s.calls
             total[i].spend = total[i].spend + money
             total[i].inputTokens += s.inputTokens
@@ -320,6 +326,18 @@ struct AuditContext {
             lines[user] = l
         }
         return Array(spendLines(lines).prefix(Audit.topUserCount))
+    }
+
+    /// Every day of both periods, tiers in a fixed order (premium tiers first, then by name).
+    func dailySeries() -> [DaySpend] {
+        let tiers = Set(bothPeriodsTierSpend.values.flatMap(\.keys)).sorted { a, b in
+            let pa = premiumTiers.contains(a), pb = premiumTiers.contains(b)
+            return pa != pb ? pa : a < b
+        }
+        return (previousDays.lowerBound...periodDays.upperBound).map { day in
+            DaySpend(day: CivilDate(daysSinceEpoch: Int(day)), inPeriod: periodDays.contains(day),
+                     byTier: tiers.map { ($0, bothPeriodsTierSpend[day]?[$0] ?? .zero) })
+        }
     }
 
     // MARK: Budget burn

@@ -20,6 +20,22 @@ public struct AuditResult: Sendable {
     public var unpriced: [UnpricedModel]
     /// Tests of rates and averages that did not fire: "watch" and "not enough data".
     public var watches: [AuditFlag]
+    /// Spend per day of the period and of the previous one, by tier (for charts).
+    public var daily: [DaySpend] = []
+}
+
+/// One day's spend, split by tier.
+public struct DaySpend: Sendable, Equatable {
+    public var day: CivilDate
+    /// In the report's period (false: the previous period).
+    public var inPeriod: Bool
+    public var byTier: [(tier: String, spend: Money)]
+    public var total: Money { byTier.reduce(Money.zero) { $0 + $1.spend } }
+
+    public static func == (a: DaySpend, b: DaySpend) -> Bool {
+        a.day == b.day && a.inPeriod == b.inPeriod && a.byTier.map(\.tier) == b.byTier.map(\.tier)
+            && a.byTier.map(\.spend) == b.byTier.map(\.spend)
+    }
 }
 
 /// A figure for the period and for the previous period.
