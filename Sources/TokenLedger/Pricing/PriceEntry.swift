@@ -181,11 +181,16 @@ public struct PriceEntry: Sendable, Equatable {
     /// contradict each other (see ``cost(card:input:cached:write5m:write1h:output:reasoning:)``) or if the
     /// entry has no standard card.
     public func cost(of call: CallRecord) -> Int64? {
+        costComponents(of: call)?.total
+    }
+
+    /// The cost of one call split by token component; the parts add up to ``cost(of:)`` exactly.
+    public func costComponents(of call: CallRecord) -> CostComponents? {
         let tier = PricingTier(batch: call.batch, serviceTier: call.serviceTier)
         guard let c = card(tier: tier, longContext: isLongContext(inputTokens: call.inputTokens)) else { return nil }
-        return Self.cost(card: c, input: call.inputTokens, cached: call.cachedInputTokens,
-                         write5m: call.cacheWriteTokens, write1h: call.cacheWrite1hTokens,
-                         output: call.outputTokens, reasoning: call.reasoningTokens)
+        return Self.costComponents(card: c, input: call.inputTokens, cached: call.cachedInputTokens,
+                                   write5m: call.cacheWriteTokens, write1h: call.cacheWrite1hTokens,
+                                   output: call.outputTokens, reasoning: call.reasoningTokens)
     }
 
     /// `uncached×input + cached×read + writes×write + (output − reasoning)×output + reasoning×reasoning`.
@@ -195,21 +200,62 @@ public struct PriceEntry: Sendable, Equatable {
     /// count): such a call has no meaningful price, and a negative one would silently lower a total.
     public static func cost(card c: RateCard.Resolved, input: Int64, cached: Int64, write5m: Int64, write1h: Int64,
                             output: Int64, reasoning: Int64) -> Int64? {
+        costComponents(card: c, input: input, cached: cached, write5m: write5m, write1h: write1h, output: output,
+                       reasoning: reasoning)?.total
+    }
+
+    /// The parts of ``cost(card:input:cached:write5m:write1h:output:reasoning:)``.
+    public static func costComponents(card c: RateCard.Resolved, input: Int64, cached: Int64, write5m: Int64, write1h: Int64,
+                                      output: Int64, reasoning: Int64) -> CostComponents? {
         guard input >= 0, cached >= 0, write5m >= 0, write1h >= 0, output >= 0, reasoning >= 0 else { return nil }
         let (cacheTokens, o1) = cached.addingReportingOverflow(write5m)
         let (allCacheTokens, o2) = cacheTokens.addingReportingOverflow(write1h)
         guard !o1, !o2, allCacheTokens <= input, reasoning <= output else { return nil }
-        let parts: [(Int64, Rate)] = [
-            (input - allCacheTokens, c.input), (cached, c.cachedInput), (write5m, c.cacheWrite5m),
-            (write1h, c.cacheWrite1h), (output - reasoning, c.output), (reasoning, c.reasoning),
-        ]
-        var total: Int64 = 0
-        for (tokens, rate) in parts where tokens != 0 {
-            guard let v = rate.cost(of: tokens) else { return nil }
-            let (t, o) = total.addingReportingOverflow(v)
-            if o { return nil }
-            total = t
+        func price(_ parts: [(Int64, Rate)]) -> Int64? {
+            var total: Int64 = 0
+            for (tokens, rate) in parts where tokens != 0 {
+                guard let v = rate.cost(of: tokens) else { return nil }
+                let (t, o) = total.addingReportingOverflow(v)
+                if o { return nil }
+                total = t
+            }
+            return total
         }
-        return total
+        guard let uncached = price([(input - allCacheTokens, c.input)]), let read = price([(cached, c.cachedInput)]),
+              let write = price([(write5m, c.cacheWrite5m), (write1h, c.cacheWrite1h)]),
+              let out = price([(output - reasoning, c.output), (reasoning, c.reasoning)]) else { return nil }
+        let parts = CostComponents(uncachedInput: uncached, cachedInput: read, cacheWrite: write, output: out)
+        let (a, s1) = uncached.addingReportingOverflow(read)
+        let (b, s2) = a.addingReportingOverflow(write)
+        let (_, s3) = b.addingReportingOverflow(out)
+        return s1 || s2 || s3 ? nil : parts
+    }
+}
+
+/// The cost of calls split by token component, in picodollars. `total` is their exact sum.
+public struct CostComponents: Sendable, Equatable, Hashable {
+    public var uncachedInput: Int64
+    public var cachedInput: Int64
+    /// 5-minute and 1-hour cache writes.
+    public var cacheWrite: Int64
+    /// Output, reasoning included.
+    public var output: Int64
+
+    public init(uncachedInput: Int64 = 0, cachedInput: Int64 = 0, cacheWrite: Int64 = 0, output: Int64 = 0) {
+        self.uncachedInput = uncachedInput
+        self.cachedInput = cachedInput
+        self.cacheWrite = cacheWrite
+        self.output = output
+    }
+
+    public var total: Int64 { uncachedInput + cachedInput + cacheWrite + output }
+
+    public static func + (a: CostComponents, b: CostComponents) -> CostComponents {
+        CostComponents(uncachedInput: a.uncachedInput + b.uncachedInput, cachedInput: a.cachedInput + b.cachedInput,
+                       cacheWrite: a.cacheWrite + b.cacheWrite, output: a.output + b.output)
+    }
+
+    public static prefix func - (a: CostComponents) -> CostComponents {
+        CostComponents(uncachedInput: -a.uncachedInput, cachedInput: -a.cachedInput, cacheWrite: -a.cacheWrite, output: -a.output)
     }
 }

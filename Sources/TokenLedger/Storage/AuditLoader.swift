@@ -96,8 +96,9 @@ public struct AuditLoader {
     func dayCellsFromRawRows(span: Range<Timestamp>, zone: TimeZone) throws -> [(key: UsageDayKey, sums: UsageSums)] {
         var cells: [UsageDayKey: UsageSums] = [:]
         var dayOfHour: [Int64: Int64] = [:]
+        let prices = try PriceStore(db: db).entriesByID()
         try RequestScan(db: db).forEach(in: span) { c in
-            let sample = CallSample(c)
+            let sample = CallSample(c, prices: prices)
             let hour = (c.rowID >> 20) / 60_000  // minutes: zones may be off by half an hour
             let day: Int64
             if let d = dayOfHour[hour] { day = d } else {

@@ -105,5 +105,10 @@ public struct PriceStore {
         return PriceBook(entries: try entries(origin: .builtIn)).merging(PriceBook(entries: try entries(origin: .user)))
     }
 
+    /// Every stored entry by id (to work out again how a stored request was priced).
+    public func entriesByID() throws -> [Int64: PriceEntry] {
+        Dictionary(try entries().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
     public func count() throws -> Int64 { try db.scalarInt("SELECT count(*) FROM prices") ?? 0 }
 }

@@ -46,7 +46,7 @@ public struct Repricer {
                 read.bind(range.upperBound, at: 2)
                 read.bind(Int64(rowsPerTransaction), at: 3)
                 var changes: [(id: Int64, price: Int64?, cost: Int64?)] = []
-                var rollups = RollupAccumulator()
+                var affectedHours = Set<Int64>(), affectedDays = Set<Int64>()
                 while try read.step() {
                     let stored = RequestScan.read(read)
                     last = stored.rowID
@@ -67,7 +67,8 @@ public struct Repricer {
                     if stored.cost == nil { result.newlyPriced += 1 }
                     if quote == nil { result.newlyUnpriced += 1 }
                     changes.append((stored.rowID, quote?.entryID, quote?.cost))
-                    rollups.reprice(CallSample(stored), old: stored.cost, new: quote?.cost)
+                    affectedHours.insert((stored.rowID >> 20).floorDiv(3_600_000))
+                    affectedDays.insert((stored.rowID >> 20).floorDiv(86_400_000))
                     let delta = (quote?.cost ?? 0) - (stored.cost ?? 0)
                     let unpricedDelta: Int64 = (stored.cost == nil ? -1 : 0) + (quote == nil ? 1 : 0)
                     var d = deltas[stored.actionKey] ?? (0, 0, 0)
@@ -93,7 +94,8 @@ public struct Repricer {
                     adjust.bind(key, at: 4)
                     try adjust.step()
                 }
-                try rollups.write(to: db)
+                // The rollups of the hours and days that changed, summed again from their rows.
+                try RollupStore(db: db).rebuild(hours: affectedHours, days: affectedDays)
             }
             guard let l = last, l < range.upperBound else { break }
             cursor = l + 1

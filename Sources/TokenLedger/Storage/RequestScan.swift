@@ -30,6 +30,18 @@ public struct StoredCall: Sendable {
     public var priceID: Int64?
     /// Picodollars; nil when unpriced.
     public var cost: Int64?
+
+    /// What pricing reads of this call (model name aside): its time, tokens, batch and service tier.
+    public var pricingRecord: CallRecord {
+        var r = CallRecord(requestID: "", timestamp: timestamp, model: "", inputTokens: inputTokens, outputTokens: outputTokens)
+        r.cachedInputTokens = cachedInputTokens
+        r.cacheWriteTokens = cacheWriteTokens
+        r.cacheWrite1hTokens = cacheWrite1hTokens
+        r.reasoningTokens = reasoningTokens
+        r.batch = batch
+        r.serviceTier = serviceTier
+        return r
+    }
 }
 
 /// Reads stored calls. Row ids order calls by time, so a period is one range of ids.

@@ -1,12 +1,15 @@
 /// The price of one call: the entry that priced it and the exact cost in picodollars.
 public struct PriceQuote: Sendable, Equatable {
     public var entryID: Int64
-    public var cost: Int64
+    /// The cost by token component; `cost` is their sum.
+    public var components: CostComponents
+    public var cost: Int64 { components.total }
 
     /// Prices `call` with `book` (nil: unpriced).
     public static func of(_ call: CallRecord, in resolver: inout PriceBook.Resolver) -> PriceQuote? {
-        guard let entry = resolver.entry(for: call.model, at: call.timestamp), let cost = entry.cost(of: call) else { return nil }
-        return PriceQuote(entryID: entry.id, cost: cost)
+        guard let entry = resolver.entry(for: call.model, at: call.timestamp),
+              let parts = entry.costComponents(of: call) else { return nil }
+        return PriceQuote(entryID: entry.id, components: parts)
     }
 }
 
@@ -130,7 +133,7 @@ final class RequestWriter {
                 teamID: row.teamID, userID: row.userID, segmentID: row.segmentID, modelID: modelID,
                 kind: call.kind, status: call.status, attempt: Int64(call.attempt ?? 1), outcome: call.actionOutcome,
                 cost: price?.cost),
-            sample: CallSample(rowID: id, call: call, row: row)))
+            sample: CallSample(rowID: id, call: call, row: row, components: price?.components)))
     }
 
     /// Step 2: claims the staged rows' keys, removes duplicates, writes action facts. Reports each
@@ -301,7 +304,7 @@ enum QualityScore {
 }
 
 extension CallSample {
-    init(rowID: Int64, call: CallRecord, row: RequestRow) {
+    init(rowID: Int64, call: CallRecord, row: RequestRow, components: CostComponents?) {
         self.rowID = rowID
         workflowID = row.workflowID ?? 0
         modelID = row.modelID
@@ -319,7 +322,7 @@ extension CallSample {
         outputTokens = call.outputTokens
         reasoningTokens = call.reasoningTokens
         latencyMs = call.latencyMs
-        cost = row.cost
+        self.components = components
         gatewayCost = call.gatewayCost.flatMap(\.int64Picos)
     }
 }

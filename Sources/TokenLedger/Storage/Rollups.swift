@@ -63,6 +63,8 @@ public struct UsageSums: Sendable, Equatable {
     public var outputSquares: Double = 0
     public var maxInputTokens: Int64 = 0
     public var cost: Int64 = 0
+    /// `cost` split by token component (their sum is `cost`).
+    public var components = CostComponents()
     public var failedCost: Int64 = 0
     public var unpricedCalls: Int64 = 0
     public var unpricedTokens: Int64 = 0
@@ -85,6 +87,7 @@ public struct UsageSums: Sendable, Equatable {
         outputSquares += o.outputSquares
         maxInputTokens = max(maxInputTokens, o.maxInputTokens)
         cost += o.cost
+        components = components + o.components
         failedCost += o.failedCost
         unpricedCalls += o.unpricedCalls
         unpricedTokens += o.unpricedTokens
@@ -150,13 +153,17 @@ struct CallSample {
     var failed: Bool
     var inputTokens, cachedInputTokens, cacheWriteTokens, cacheWrite1hTokens, outputTokens, reasoningTokens: Int64
     var latencyMs: Int64?
-    var cost: Int64?
+    /// The call's cost by component; nil when unpriced.
+    var components: CostComponents?
     var gatewayCost: Int64?
 
+    var cost: Int64? { components?.total }
     var hour: Int64 { (rowID >> 20).floorDiv(3_600_000) }
     var day: Int64 { (rowID >> 20).floorDiv(86_400_000) }
 
-    init(_ c: StoredCall) {
+    /// A stored call; its cost components are worked out again with the entry that priced it (`prices`
+    /// holds entries by id), which gives exactly the parts computed at import.
+    init(_ c: StoredCall, prices: [Int64: PriceEntry]) {
         rowID = c.rowID
         workflowID = c.workflowID ?? 0
         modelID = c.modelID
@@ -174,7 +181,9 @@ struct CallSample {
         outputTokens = c.outputTokens
         reasoningTokens = c.reasoningTokens
         latencyMs = c.latencyMs
-        cost = c.cost
+        if let id = c.priceID, let entry = prices[id], c.cost != nil {
+            components = entry.costComponents(of: c.pricingRecord)
+        }
         gatewayCost = c.gatewayCost
     }
 
@@ -196,7 +205,7 @@ struct CallSample {
         s.inputSquares = Double(inputTokens) * Double(inputTokens)
         s.outputSquares = Double(outputTokens) * Double(outputTokens)
         s.maxInputTokens = inputTokens
-        s.addCost(cost, failed: failed, tokens: inputTokens + outputTokens, sign: 1)
+        s.addCost(components, failed: failed, tokens: inputTokens + outputTokens, sign: 1)
         if let g = gatewayCost {
             s.gatewayCost = g
             s.gatewayCalls = 1
@@ -207,9 +216,11 @@ struct CallSample {
 
 extension UsageSums {
     /// Adds (sign 1) or removes (sign −1) one call's cost, or its unpriced count.
-    mutating func addCost(_ cost: Int64?, failed: Bool, tokens: Int64, sign: Int64) {
-        if let cost {
+    mutating func addCost(_ parts: CostComponents?, failed: Bool, tokens: Int64, sign: Int64) {
+        if let parts {
+            let cost = parts.total
             self.cost += sign * cost
+            components = components + (sign > 0 ? parts : -parts)
             if failed { failedCost += sign * cost }
         } else {
             unpricedCalls += sign
@@ -233,22 +244,8 @@ struct RollupAccumulator {
                                    bucket: LatencyCellKey.bucket(ofMilliseconds: l)), default: 0] += 1
         }
         if s.userID != 0 {
-            var u = UserDaySums(calls: 1, cost: s.cost ?? 0, unpricedCalls: s.cost == nil ? 1 : 0,
+            let u = UserDaySums(calls: 1, cost: s.cost ?? 0, unpricedCalls: s.cost == nil ? 1 : 0,
                                 inputTokens: s.inputTokens, outputTokens: s.outputTokens)
-            if s.cost == nil { u.cost = 0 }
-            users[UserDayKey(day: s.day, userID: s.userID), default: UserDaySums()].add(u)
-        }
-    }
-
-    /// A call's cost changed from `old` to `new` (a reprice): only money moves.
-    mutating func reprice(_ s: CallSample, old: Int64?, new: Int64?) {
-        var d = UsageSums()
-        d.addCost(old, failed: s.failed, tokens: s.inputTokens + s.outputTokens, sign: -1)
-        d.addCost(new, failed: s.failed, tokens: s.inputTokens + s.outputTokens, sign: 1)
-        usage[s.usageKey, default: UsageSums()].add(d)
-        if s.userID != 0 {
-            let u = UserDaySums(calls: 0, cost: (new ?? 0) - (old ?? 0),
-                                unpricedCalls: (new == nil ? 1 : 0) - (old == nil ? 1 : 0), inputTokens: 0, outputTokens: 0)
             users[UserDayKey(day: s.day, userID: s.userID), default: UserDaySums()].add(u)
         }
     }
@@ -258,9 +255,10 @@ struct RollupAccumulator {
         let u = try db.cached("""
             INSERT INTO usage_hourly(hour, workflow_id, model_id, kind, segment_id, team_id, tier_id, fallback_reason_id,
                 calls, failed_calls, input_tokens, cached_input_tokens, cache_write_tokens, cache_write_1h_tokens,
-                output_tokens, reasoning_tokens, input_squares, output_squares, max_input_tokens, cost, failed_cost,
+                output_tokens, reasoning_tokens, input_squares, output_squares, max_input_tokens, cost,
+                cost_uncached_input, cost_cached_input, cost_cache_write, cost_output, failed_cost,
                 unpriced_calls, unpriced_tokens, gateway_cost, gateway_calls)
-            VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT DO UPDATE SET
                 calls = calls + excluded.calls, failed_calls = failed_calls + excluded.failed_calls,
                 input_tokens = input_tokens + excluded.input_tokens,
@@ -273,6 +271,10 @@ struct RollupAccumulator {
                 output_squares = output_squares + excluded.output_squares,
                 max_input_tokens = max(max_input_tokens, excluded.max_input_tokens),
                 cost = cost + excluded.cost, failed_cost = failed_cost + excluded.failed_cost,
+                cost_uncached_input = cost_uncached_input + excluded.cost_uncached_input,
+                cost_cached_input = cost_cached_input + excluded.cost_cached_input,
+                cost_cache_write = cost_cache_write + excluded.cost_cache_write,
+                cost_output = cost_output + excluded.cost_output,
                 unpriced_calls = unpriced_calls + excluded.unpriced_calls,
                 unpriced_tokens = unpriced_tokens + excluded.unpriced_tokens,
                 gateway_cost = gateway_cost + excluded.gateway_cost,
@@ -288,8 +290,9 @@ struct RollupAccumulator {
             }
             u.bind(s.inputSquares, at: 17)
             u.bind(s.outputSquares, at: 18)
-            for (i, v) in [s.maxInputTokens, s.cost, s.failedCost, s.unpricedCalls, s.unpricedTokens, s.gatewayCost,
-                           s.gatewayCalls].enumerated() {
+            for (i, v) in [s.maxInputTokens, s.cost, s.components.uncachedInput, s.components.cachedInput,
+                           s.components.cacheWrite, s.components.output, s.failedCost, s.unpricedCalls, s.unpricedTokens,
+                           s.gatewayCost, s.gatewayCalls].enumerated() {
                 u.bind(v, at: Int32(i + 19))
             }
             try u.step()
@@ -336,7 +339,8 @@ public struct RollupStore {
             SELECT hour, workflow_id, model_id, kind, segment_id, team_id, tier_id, fallback_reason_id,
                 calls, failed_calls, input_tokens, cached_input_tokens, cache_write_tokens, cache_write_1h_tokens,
                 output_tokens, reasoning_tokens, input_squares, output_squares, max_input_tokens, cost, failed_cost,
-                unpriced_calls, unpriced_tokens, gateway_cost, gateway_calls
+                unpriced_calls, unpriced_tokens, gateway_cost, gateway_calls,
+                cost_uncached_input, cost_cached_input, cost_cache_write, cost_output
             FROM usage_hourly WHERE hour >= ? AND hour < ?
             """)
         s.bind(hours.lowerBound, at: 1)
@@ -352,6 +356,8 @@ public struct RollupStore {
             v.outputSquares = s.double(17); v.maxInputTokens = s.int64(18); v.cost = s.int64(19); v.failedCost = s.int64(20)
             v.unpricedCalls = s.int64(21); v.unpricedTokens = s.int64(22); v.gatewayCost = s.int64(23)
             v.gatewayCalls = s.int64(24)
+            v.components = CostComponents(uncachedInput: s.int64(25), cachedInput: s.int64(26), cacheWrite: s.int64(27),
+                                          output: s.int64(28))
             out.append((key, v))
         }
         return out
@@ -388,8 +394,36 @@ public struct RollupStore {
     public static func fromRawRows(db: Database, in interval: Range<Timestamp>? = nil) throws
         -> (usage: [UsageCellKey: UsageSums], latency: [LatencyCellKey: Int64], users: [UserDayKey: UserDaySums]) {
         var acc = RollupAccumulator()
-        try RequestScan(db: db).forEach(in: interval) { acc.add(CallSample($0)) }
+        let prices = try PriceStore(db: db).entriesByID()
+        try RequestScan(db: db).forEach(in: interval) { acc.add(CallSample($0, prices: prices)) }
         return (acc.usage, acc.latency, acc.users)
+    }
+
+    /// Sums the usage cells of `hours` and the user cells of `days` again from their rows (after their
+    /// costs changed). Runs in the caller's transaction.
+    public func rebuild(hours: Set<Int64>, days: Set<Int64>) throws {
+        guard !hours.isEmpty || !days.isEmpty else { return }
+        let prices = try PriceStore(db: db).entriesByID()
+        let scan = RequestScan(db: db)
+        var acc = RollupAccumulator()
+        for h in hours.sorted() {
+            try db.run("DELETE FROM usage_hourly WHERE hour = ?", .integer(h))
+            try scan.forEach(in: Timestamp(milliseconds: h * 3_600_000)..<Timestamp(milliseconds: (h + 1) * 3_600_000)) {
+                let s = CallSample($0, prices: prices)
+                acc.usage[s.usageKey, default: UsageSums()].add(s.usage)
+            }
+        }
+        for d in days.sorted() {
+            try db.run("DELETE FROM user_daily WHERE day = ?", .integer(d))
+            try scan.forEach(in: Timestamp(milliseconds: d * 86_400_000)..<Timestamp(milliseconds: (d + 1) * 86_400_000)) {
+                let s = CallSample($0, prices: prices)
+                guard s.userID != 0 else { return }
+                acc.users[UserDayKey(day: s.day, userID: s.userID), default: UserDaySums()].add(
+                    UserDaySums(calls: 1, cost: s.cost ?? 0, unpricedCalls: s.cost == nil ? 1 : 0,
+                                inputTokens: s.inputTokens, outputTokens: s.outputTokens))
+            }
+        }
+        try acc.write(to: db)
     }
 
     /// Replaces every stored rollup with one computed from the raw rows (a repair; also a check).
@@ -397,7 +431,8 @@ public struct RollupStore {
         try db.transaction {
             try db.execute("DELETE FROM usage_hourly; DELETE FROM latency_daily; DELETE FROM user_daily;")
             var acc = RollupAccumulator()
-            try RequestScan(db: db).forEach { acc.add(CallSample($0)) }
+            let prices = try PriceStore(db: db).entriesByID()
+            try RequestScan(db: db).forEach { acc.add(CallSample($0, prices: prices)) }
             try acc.write(to: db)
         }
     }
