@@ -111,6 +111,11 @@ public final class LineReader {
         if e - s >= 3, buffer[s] == 0xEF, buffer[s + 1] == 0xBB, buffer[s + 2] == 0xBF { s += 3 }
         start = lineEnd + lineEndLength
         let bytes = UnsafeBufferPointer(start: buffer.baseAddress!.assumingMemoryBound(to: UInt8.self) + s, count: e - s)
+        if bytes.count > LineReader.maxLineLength {
+            // Buffered whole because its line end arrived in the same read: still too long.
+            return Line(bytes: UnsafeBufferPointer(rebasing: bytes.prefix(oversizeHead.count)), number: lineNumber,
+                        endOffset: offset, terminated: terminated, oversizeLength: bytes.count)
+        }
         return Line(bytes: bytes, number: lineNumber, endOffset: offset, terminated: terminated)
     }
 
