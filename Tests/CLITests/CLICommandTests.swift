@@ -138,6 +138,22 @@ func picos(_ text: String?) -> Int128? {
         #expect(try second.json()["duplicates"]?.int64 == 11)
     }
 
+    @Test func gzipOnStandardInput() throws {
+        let w = try CLIWorkspace()
+        let plain = try w.sample("s.jsonl", calls: 3_000, seed: 4)
+        let lines = try String(contentsOfFile: plain, encoding: .utf8).split(separator: "\n").count
+        let compressed = Data(gzip(Array(try Data(contentsOf: URL(fileURLWithPath: plain)))))
+        let r = try w.run(["import", "-", "--json"], stdin: compressed)
+        #expect(r.status == 0, "\(r.output)")
+        #expect(try r.json()["rows_imported"]?.int64 == Int64(lines))
+        #expect(try r.json()["files"]?.array?.first?["format"]?.string == "routing-log")
+        // Cut short: what was read is kept, and the run fails.
+        let cut = try w.run(["import", "-", "--json"], stdin: compressed.prefix(compressed.count / 2), db: w.path("cut.sqlite"))
+        #expect(cut.status == 1)
+        let rows = try #require(try cut.json()["rows_imported"]?.int64)
+        #expect(rows > 0 && rows < Int64(lines))
+    }
+
     @Test func aCutShortGzipFileExitsOneAndKeepsWhatWasRead() throws {
         let w = try CLIWorkspace()
         let plain = try w.sample("s.jsonl", calls: 3_000, seed: 3)

@@ -128,6 +128,9 @@ public final class Importer {
             reader = LineReader(source: try FileByteSource(path: path, offset: resume.record.bytesDone),
                                 startOffset: resume.record.bytesDone, startLine: Int(resume.record.linesDone),
                                 hash: resume.hash)
+        } else if gzip && isStandardInput {
+            // Standard input cannot be read twice: inflate what the probe took, then the rest.
+            reader = LineReader(source: try GzipByteSource(source: PrefixedByteSource(prefix: probe.bufferedBytes, rest: source), path: path))
         } else if gzip {
             reader = LineReader(source: try GzipByteSource(path: path))
         } else {

@@ -73,6 +73,9 @@ public final class LineReader {
         return UnsafeRawBufferPointer(rebasing: buffer[start..<min(end, start + count)])
     }
 
+    /// The bytes read from the source and not yet handed out as lines.
+    var bufferedBytes: [UInt8] { Array(UnsafeRawBufferPointer(rebasing: buffer[start..<end])) }
+
     /// The next line, or nil at end of input.
     public func next() throws -> Line? {
         var scanFrom = start
