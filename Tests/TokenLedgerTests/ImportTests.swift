@@ -117,6 +117,12 @@ import Testing
         #expect(summary.rowsImported == 2)
         #expect(summary.duplicates == 1)
         #expect(try ledger.texts("SELECT request_id FROM requests ORDER BY request_id") == ["w1", "w2", "w3", "w9"])
+
+        // Rotated: shorter than what was read before.
+        try scratch.write("log.jsonl", LogLine.file([LogLine.call("w4")]))
+        let rotated = try ledger.importPaths([path])
+        #expect(rotated.files.first?.status == .imported)
+        #expect(rotated.rowsImported == 1)
     }
 
     @Test func aTruncatedLastLineIsImportedOnceTheLineIsCompleted() throws {
@@ -230,6 +236,24 @@ import Testing
         #expect(summary.allInputsRead)
         #expect(summary.rowsImported == 3)
         #expect(try ledger.texts("SELECT request_id FROM requests ORDER BY request_id") == ["d-ay", "d-az", "d-b"])
+    }
+
+    @Test func theFormatIsTakenFromTheContentNotTheName() throws {
+        let scratch = try Scratch()
+        let ledger = try scratch.ledger()
+        let log = try scratch.write("gateway-2026-10-05.log", LogLine.file([LogLine.call("n1")]))
+        let noName = try scratch.write("calls", LogLine.file([LogLine.call("n2")]))
+        let summary = try ledger.importPaths([log, noName])
+        #expect(summary.files.map(\.status) == [.imported, .imported])
+        #expect(summary.files.map(\.format) == ["routing-log", "routing-log"])
+        // A file whose content does not say what it is can be named on the command line.
+        let bare = try scratch.write("bare.jsonl", LogLine.file([#"{"event":"login","user":"u1"}"#]))
+        #expect(try ledger.importPaths([bare]).files.first?.status == .failed)
+        #expect(try ledger.importPaths([bare], options: ImportOptions(format: "no-such-format")).files.first?.error
+                == "unknown format `no-such-format`")
+        let forced = try ledger.importPaths([bare], options: ImportOptions(format: "routing-log"))
+        #expect(forced.files.first?.status == .imported)
+        #expect(forced.rejectsByReason["missing_field"]?.count == 1)
     }
 
     @Test func anUnreadableInputIsReportedAndTheOthersAreImported() throws {
@@ -431,6 +455,26 @@ import Testing
             #expect(failed > 0 && failed < all)
         } else {
             Issue.record("costs missing: \(costs)")
+        }
+    }
+
+    /// The first call of an action has no workflow and two later calls name different ones: which one the
+    /// action gets depends on the order the calls are merged in (files, and request-key order inside a
+    /// transaction), because the facts do not keep which call gave the workflow.
+    @Test func theWorkflowOfAnActionWhoseFirstCallHasNone() throws {
+        let scratch = try Scratch()
+        let a = try scratch.write("a.jsonl", LogLine.file([LogLine.call("A", at: "2026-10-05T10:00:00Z", #","action_id":"X""#)]))
+        let b = try scratch.write("b.jsonl", LogLine.file([LogLine.call("B", at: "2026-10-05T10:00:01Z", #","action_id":"X","workflow":"wf-b""#)]))
+        let c = try scratch.write("c.jsonl", LogLine.file([LogLine.call("C", at: "2026-10-05T10:00:02Z", #","action_id":"X","workflow":"wf-c""#)]))
+        var workflows: [String] = []
+        for (i, order) in [[a, b, c], [c, a, b], [b, c, a]].enumerated() {
+            let ledger = try scratch.ledger("order\(i).sqlite")
+            try ledger.importPaths(order)
+            workflows += try ledger.texts("SELECT workflow FROM v_actions WHERE action_id = 'X'")
+            #expect(try ledger.int("SELECT calls FROM actions WHERE action_id = 'X'") == 3)
+        }
+        withKnownIssue("the workflow of an action depends on import order when its first call has none") {
+            #expect(Set(workflows).count == 1, "\(workflows)")
         }
     }
 }
