@@ -43,12 +43,18 @@ struct CLI {
         process.standardError = err
         let input = Pipe()
         process.standardInput = input
+        // A child that exits before reading all its input must fail its test, not stop the test process.
+        signal(SIGPIPE, SIG_IGN)
         try process.run()
-        if let stdin { input.fileHandleForWriting.write(stdin) }
-        try input.fileHandleForWriting.close()
-        // Read both pipes concurrently so a large output cannot block the child.
+        // Write the input and read both pipes concurrently, so that no pipe can fill up and block the child.
         nonisolated(unsafe) var errData = Data()
         let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            if let stdin { try? input.fileHandleForWriting.write(contentsOf: stdin) }
+            try? input.fileHandleForWriting.close()
+            group.leave()
+        }
         group.enter()
         DispatchQueue.global().async {
             errData = err.fileHandleForReading.readDataToEndOfFile()

@@ -114,11 +114,12 @@ public struct UsageSummary: Sendable {
             case .team: return names.name(.team, c.teamID) ?? UsageSummary.missingLabel(.team)
             case .tier: return names.name(.tier, c.tierID) ?? UsageSummary.missingLabel(.tier)
             case .day:
-                // Offsets change at most hourly; remember each hour's local day.
-                let hour = (c.rowID >> 20) / 3_600_000
-                if let d = dayCache[hour] { return d }
+                // Local midnight and offset changes fall on quarter hours (UTC) in current zones, not always on
+                // whole hours (+05:30, +05:45, -02:30); remember each quarter hour's local day.
+                let quarter = (c.rowID >> 20).floorDiv(900_000)
+                if let d = dayCache[quarter] { return d }
                 let d = c.timestamp.day(in: zone).description
-                dayCache[hour] = d
+                dayCache[quarter] = d
                 return d
             }
         }

@@ -80,9 +80,30 @@ public final class FileByteSource: ByteSource {
     }
 }
 
+/// Bytes already read from a source (to recognise its format), then the rest of that source.
+public final class PrefixedByteSource: ByteSource {
+    var prefix: [UInt8]
+    let rest: any ByteSource
+
+    public init(prefix: [UInt8], rest: any ByteSource) {
+        self.prefix = prefix
+        self.rest = rest
+    }
+
+    public var rawBytesRead: Int64 { rest.rawBytesRead }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        guard !prefix.isEmpty else { return try rest.read(into: buffer) }
+        let n = min(buffer.count, prefix.count)
+        prefix.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: n) }
+        prefix.removeFirst(n)
+        return n
+    }
+}
+
 /// A gzip (or zlib) file, inflated as it is read. Concatenated gzip members are read in sequence.
 public final class GzipByteSource: ByteSource {
-    let file: FileByteSource
+    let file: any ByteSource
     var stream = z_stream()
     var input: UnsafeMutableRawBufferPointer
     var finished = false
@@ -91,8 +112,13 @@ public final class GzipByteSource: ByteSource {
 
     public var rawBytesRead: Int64 { file.rawBytesRead }
 
-    public init(path: String) throws {
-        self.file = try FileByteSource(path: path)
+    public convenience init(path: String) throws {
+        try self.init(source: try FileByteSource(path: path), path: path)
+    }
+
+    /// Inflates the bytes of another source (standard input), named `path` in messages.
+    public init(source: any ByteSource, path: String) throws {
+        self.file = source
         self.path = path
         self.input = .allocate(byteCount: 1 << 20, alignment: 16)
         let rc = inflateInit2_(&stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))

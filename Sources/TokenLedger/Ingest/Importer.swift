@@ -134,6 +134,9 @@ public final class Importer {
             reader = LineReader(source: try FileByteSource(path: path, offset: resume.record.bytesDone),
                                 startOffset: resume.record.bytesDone, startLine: Int(resume.record.linesDone),
                                 hash: resume.hash)
+        } else if gzip && isStandardInput {
+            // Standard input cannot be read twice: inflate what the probe took, then the rest.
+            reader = LineReader(source: try GzipByteSource(source: PrefixedByteSource(prefix: probe.bufferedBytes, rest: source), path: path))
         } else if gzip {
             reader = LineReader(source: try GzipByteSource(path: path))
         } else {
@@ -178,10 +181,20 @@ public final class Importer {
         }
 
         let outcome = try pump(reader: reader, format: format, sourceID: sourceID, path: path, size: size, into: &file)
+        // A gzip file read to its end is remembered by its compressed bytes (the offsets and hashes above
+        // are of the inflated text), so that importing it again finds it unchanged.
+        var gzipHash: Int64?
+        if gzip && outcome.readError == nil, let size {
+            gzipHash = XXHash64.signed(try Self.hashPrefix(path: path, bytes: size).finalize())
+        }
         try db.transaction {
             let complete = outcome.readError == nil && !outcome.heldBackLastLine && !gzip
             try sources.finish(id: sourceID, size: max(size ?? 0, outcome.bytesDone), complete: complete || (gzip && outcome.readError == nil),
                                contentHash: (complete || (gzip && outcome.readError == nil)) ? outcome.contentHash : nil, now: now())
+            if let gzipHash, let size {
+                try db.run("UPDATE sources SET size = ?, bytes_done = ?, prefix_hash = ?, content_hash = ? WHERE id = ?",
+                           .integer(size), .integer(size), .integer(gzipHash), .integer(gzipHash), .integer(sourceID))
+            }
         }
         if let e = outcome.readError {
             file.status = .failed

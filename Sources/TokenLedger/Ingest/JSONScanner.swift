@@ -403,7 +403,7 @@ extension JSONScanner {
             if d.scaled(byPowerOfTen: 0, rounding: true) == nil {
                 throw RecordProblem.reason(.outOfRange("`\(field)` is too large"))
             }
-            throw RecordProblem.reason(.wrongType(field: "\(field)", expected: "a whole number"))
+            throw RecordProblem.reason(.outOfRange("`\(field)` must be a whole number"))
         }
         guard let n64 = Int64(exactly: n) else { throw RecordProblem.reason(.outOfRange("`\(field)` is too large")) }
         return n64

@@ -73,13 +73,16 @@ public final class LineReader {
         return UnsafeRawBufferPointer(rebasing: buffer[start..<min(end, start + count)])
     }
 
+    /// The bytes read from the source and not yet handed out as lines.
+    var bufferedBytes: [UInt8] { Array(UnsafeRawBufferPointer(rebasing: buffer[start..<end])) }
+
     /// The next line, or nil at end of input.
     /// - Parameter maxLength: the longest line buffered whole (documents read whole pass a larger one).
     public func next(maxLength: Int = LineReader.maxLineLength) throws -> Line? {
         var scanFrom = start
         while true {
             if let nl = findNewline(from: scanFrom) {
-                return consume(upTo: nl, lineEndLength: 1, terminated: true)
+                return consume(upTo: nl, lineEndLength: 1, terminated: true, maxLength: maxLength)
             }
             scanFrom = end
             if end - start > maxLength {
@@ -87,7 +90,7 @@ public final class LineReader {
             }
             let before = start
             if !(try fill()) {
-                if end > start { return consume(upTo: end, lineEndLength: 0, terminated: false) }
+                if end > start { return consume(upTo: end, lineEndLength: 0, terminated: false, maxLength: maxLength) }
                 return nil
             }
             scanFrom -= before - start  // the buffer was compacted
@@ -101,7 +104,7 @@ public final class LineReader {
         return from + (UnsafeRawPointer(hit) - UnsafeRawPointer(p))
     }
 
-    func consume(upTo lineEnd: Int, lineEndLength: Int, terminated: Bool) -> Line {
+    func consume(upTo lineEnd: Int, lineEndLength: Int, terminated: Bool, maxLength: Int) -> Line {
         let total = lineEnd + lineEndLength - start
         hash.update(UnsafeRawBufferPointer(rebasing: buffer[start..<(start + total)]))
         offset += Int64(total)
@@ -112,6 +115,11 @@ public final class LineReader {
         if e - s >= 3, buffer[s] == 0xEF, buffer[s + 1] == 0xBB, buffer[s + 2] == 0xBF { s += 3 }
         start = lineEnd + lineEndLength
         let bytes = UnsafeBufferPointer(start: buffer.baseAddress!.assumingMemoryBound(to: UInt8.self) + s, count: e - s)
+        if bytes.count > maxLength {
+            // Buffered whole because its line end arrived in the same read: still too long.
+            return Line(bytes: UnsafeBufferPointer(rebasing: bytes.prefix(oversizeHead.count)), number: lineNumber,
+                        endOffset: offset, terminated: terminated, oversizeLength: bytes.count)
+        }
         return Line(bytes: bytes, number: lineNumber, endOffset: offset, terminated: terminated)
     }
 
