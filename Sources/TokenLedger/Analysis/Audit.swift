@@ -80,18 +80,8 @@ struct AuditContext {
 
     /// A model's tier: the tier most of its calls in the data logged, else the budget's map.
     static func resolveTiers(_ input: AuditInput) -> [Int64: String] {
-        var logged: [Int64: [Int64: Int64]] = [:]
-        for (k, s) in input.usage where k.tierID != 0 { logged[k.modelID, default: [:]][k.tierID, default: 0] += s.calls }
-        var out: [Int64: String] = [:]
-        for (modelID, name) in input.names.all(.model) {
-            if let counts = logged[modelID], let top = counts.max(by: { ($0.value, $1.key) < ($1.value, $0.key) }),
-               let tier = input.names.name(.tier, top.key) {
-                out[modelID] = tier
-            } else if let tier = input.budget?.tier(ofModel: name, canonical: input.canonicalModels[modelID]) {
-                out[modelID] = tier
-            }
-        }
-        return out
+        ModelTiers.resolve(logged: input.usage.map { ($0.key.modelID, $0.key.tierID, $0.sums.calls) }, names: input.names,
+                           budget: input.budget, canonical: input.canonicalModels)
     }
 
     func slot(ofDay day: Int64) -> Int? {

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import TokenLedger
+
+struct ExplainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain",
+        abstract: "Explain why the bill changed between two periods, as an exact additive breakdown.",
+        discussion: """
+        PERIOD is a week (2026-W46), a month (2026-10) or DATE..DATE. Default: the last complete ISO week \
+        against the one before it. Drivers: volume, workflow mix, call overhead, routing mix, input and \
+        output tokens per call, cache hit rate, unit price, new and removed workflows or models (each \
+        exactly its cost), and non-usage lines from provider cost exports.
+        """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("The period to compare against.", valueName: "period"))
+    var base: String?
+
+    @Option(help: ArgumentHelp("The period to explain.", valueName: "period"))
+    var compare: String?
+
+    @Option(help: "Break drivers down by workflow, model, tier, team or segment.")
+    var by: String = "workflow"
+
+    @Option(help: "How many movers and breakdown lines to show.")
+    var top: Int = 10
+
+    @Flag(help: "Compare average daily cost (so that a 31-day month does not look costlier than a 30-day one).")
+    var perDay = false
+
+    @Option(help: ArgumentHelp("Time zone for calendar days (IANA name).", valueName: "zone"))
+    var tz: String = "UTC"
+
+    @Option(help: ArgumentHelp("A budget file, for the tier map of --by tier.", valueName: "file"))
+    var budget: String?
+
+    @Option(help: "text, markdown, json, or csv (the drivers).")
+    var format: OutputFormat = .text
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write to a file instead of standard output.", valueName: "file"))
+    var output: String?
+
+    func validate() throws {
+        guard BillChangeDimension(rawValue: by) != nil else {
+            throw ValidationError("--by must be one of \(BillChangeDimension.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard top > 0 else { throw ValidationError("--top must be positive") }
+        do { _ = try TimeZone.named(tz) } catch { throw ValidationError(String(describing: error)) }
+        for p in [base, compare].compactMap({ $0 }) {
+            do { _ = try Period(parsing: p) } catch { throw ValidationError(String(describing: error)) }
+        }
+    }
+
+    func run() throws {
+        let zone = try TimeZone.named(tz)
+        let db = try global.open(.readOnly)
+        guard let span = try RequestScan(db: db).dataSpan() else {
+            throw CLIError("the database holds no requests; run `tokenledger import` first")
+        }
+        let comparePeriod = try compare.map { try Period(parsing: $0) } ?? ReportPeriods.lastCompleteWeek(dataEnd: span.upperBound, zone: zone)
+        let basePeriod = try base.map { try Period(parsing: $0) } ?? comparePeriod.previous
+        let budgetFile: Budget? = try budget.map { path in
+            do { return try BudgetFile.load(path: path) } catch { throw CLIError(String(describing: error)) }
+        }
+        let report = try db.readTransaction {
+            let loader = BillChangeLoader(db: db)
+            let d = BillChangeAnalysis.decompose(base: try loader.load(basePeriod, zone: zone),
+                                                 compare: try loader.load(comparePeriod, zone: zone), perDay: perDay)
+            let context = try loader.context(comparePeriod, zone: zone, budget: budgetFile, prices: try PriceStore(db: db).storedBook())
+            return BillChangeReport.make(d, base: basePeriod, compare: comparePeriod, zoneName: tz,
+                                         dimension: BillChangeDimension(rawValue: by)!, names: try NameDirectory(db: db),
+                                         modelTiers: context.modelTiers, fallbackReasons: context.fallbackReasons, top: top)
+        }
+        switch format {
+        case .json: try emit(ExplainReportJSON.render(report), to: output)
+        case .markdown: try emit(ExplainReportMarkdown.render(report), to: output)
+        case .csv: try emit(ExplainReportJSON.csv(report), to: output)
+        default: try emit(ExplainReportText.render(report), to: output)
+        }
+    }
+}

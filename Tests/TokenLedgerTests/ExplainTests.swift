@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+@testable import TokenLedger
+
+@Suite struct ExplainTests {
+    let utc = TimeZone(identifier: "UTC")!
+
+    func report(_ base: String, _ compare: String, by: BillChangeDimension = .workflow, raw: Bool = false) throws -> BillChangeReport {
+        let db = try AuditTests.shared.get().db
+        let b = try Period(parsing: base), c = try Period(parsing: compare)
+        let loader = BillChangeLoader(db: db)
+        let d = BillChangeAnalysis.decompose(base: try loader.load(b, zone: utc, forceRawRows: raw),
+                                             compare: try loader.load(c, zone: utc, forceRawRows: raw))
+        let context = try loader.context(c, zone: utc, budget: try SampleDatabase.budget, prices: try PriceStore(db: db).storedBook())
+        return BillChangeReport.make(d, base: b, compare: c, zoneName: "UTC", dimension: by, names: try NameDirectory(db: db),
+                                     modelTiers: context.modelTiers, fallbackReasons: context.fallbackReasons)
+    }
+
+    @Test func theJSONDriversAddUpToTheChangeExactly() throws {
+        let json = try JSONValue.parse(ExplainReportJSON.render(try report("2026-W41", "2026-W42")))
+        let base = try #require(json["base_total_usd"]?.string.flatMap { Money(parsing: $0) })
+        let compare = try #require(json["compare_total_usd"]?.string.flatMap { Money(parsing: $0) })
+        let change = try #require(json["change_usd"]?.string.flatMap { Money(parsing: $0) })
+        #expect(compare - base == change)
+        let drivers = try #require(json["drivers"]?.array)
+        let sum = try drivers.reduce(Money.zero) { $0 + (try #require($1["amount_usd"]?.string.flatMap { Money(parsing: $0) })) }
+        #expect(sum == change)
+        let shown = try drivers.reduce(Money.zero) { $0 + (try #require($1["shown_usd"]?.string.flatMap { Money(parsing: $0) })) }
+        #expect(shown == Money(parsing: try #require(json["shown_change_usd"]?.string)))
+        #expect(compare.rounded(decimals: 2) - base.rounded(decimals: 2) == shown)
+    }
+
+    @Test func theTotalsAreTheStoredSpend() throws {
+        let db = try AuditTests.shared.get().db
+        let r = try report("2026-W41", "2026-W42")
+        let ids = RequestScan.rowIDs(try Period(parsing: "2026-W42").interval(in: utc))
+        let cost = try #require(try db.scalarInt("SELECT sum(cost) FROM requests WHERE id BETWEEN ? AND ?",
+                                                 .integer(ids.lowerBound), .integer(ids.upperBound)))
+        #expect(r.compareTotal == Money(picos: cost))
+    }
+
+    @Test func rollupsAndRawRowsGiveTheSameBreakdown() throws {
+        let a = ExplainReportJSON.render(try report("2026-W41", "2026-W42"))
+        let b = ExplainReportJSON.render(try report("2026-W41", "2026-W42", raw: true))
+        #expect(a == b)
+    }
+
+    @Test func theDriftScenarioIsExplainedInWords() throws {
+        let r = try report("2026-W41", "2026-W42")
+        // In the sample's second week the agent workflow appears and summarize falls back far more often.
+        #expect(r.explanation.contains("the new agent workflow"))
+        #expect(r.explanation.contains("summarize"))
+        let newTraffic = try #require(r.drivers.first { $0.driver == .newTraffic })
+        #expect(newTraffic.breakdown.first?.name == "agent")
+    }
+
+    @Test func swappingThePeriodsNegatesTheChange() throws {
+        let forward = try report("2026-W41", "2026-W42"), back = try report("2026-W42", "2026-W41")
+        #expect(forward.change == -back.change)
+        let volume = forward.drivers.first { $0.driver == .volume }!.amount
+        let volumeBack = back.drivers.first { $0.driver == .volume }!.amount
+        #expect(abs(volume.picos + volumeBack.picos) <= 10)
+    }
+
+    @Test func everyDimensionBreaksDownTheSameDrivers() throws {
+        let byWorkflow = try report("2026-W41", "2026-W42")
+        for dimension in BillChangeDimension.allCases {
+            let r = try report("2026-W41", "2026-W42", by: dimension)
+            for (a, b) in zip(byWorkflow.drivers, r.drivers) { #expect(a.amount == b.amount) }
+            // Each driver's parts add up to it (within the picodollars of rounding each part).
+            for d in r.drivers where d.breakdown.count <= 10 {
+                let parts = d.breakdown.reduce(Money.zero) { $0 + $1.amount }
+                #expect(abs(parts.picos - d.amount.picos) <= Int128(d.breakdown.count + 10))
+            }
+        }
+    }
+
+    @Test(arguments: ["txt", "json"]) func matchesTheGoldenFile(_ ext: String) throws {
+        let r = try report("2026-W41", "2026-W42")
+        try Golden.check(ext == "json" ? ExplainReportJSON.render(r) : ExplainReportText.render(r), name: "explain-W41-W42.\(ext)")
+    }
+}
