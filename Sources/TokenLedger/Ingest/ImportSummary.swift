@@ -16,7 +16,10 @@ public struct FileSummary: Sendable {
     public var path: String
     public var status: Status
     public var format: String?
+    /// Requests (model calls) stored.
     public var rows: Int64 = 0
+    /// Provider usage and cost export rows stored (or replacing an earlier download of the same bucket).
+    public var providerRows: Int64 = 0
     public var duplicates: Int64 = 0
     public var rejected: Int64 = 0
     public var resumedAtLine: Int?
@@ -40,6 +43,7 @@ public struct FileSummary: Sendable {
 
     mutating func merge(_ other: FileSummary) {
         rows += other.rows
+        providerRows += other.providerRows
         duplicates += other.duplicates
         rejected += other.rejected
         for (code, tally) in other.rejectsByReason { rejectsByReason[code, default: RejectTally()].merge(tally) }
@@ -73,6 +77,7 @@ public struct RejectTally: Sendable, Equatable {
 public struct ImportSummary: Sendable {
     public var files: [FileSummary] = []
     public var rowsImported: Int64 = 0
+    public var providerRowsImported: Int64 = 0
     public var duplicates: Int64 = 0
     public var rejected: Int64 = 0
     public var rejectsByReason: [String: RejectTally] = [:]
@@ -85,6 +90,7 @@ public struct ImportSummary: Sendable {
     mutating func add(_ file: FileSummary) {
         files.append(file)
         rowsImported += file.rows
+        providerRowsImported += file.providerRows
         duplicates += file.duplicates
         rejected += file.rejected
         for (code, tally) in file.rejectsByReason { rejectsByReason[code, default: RejectTally()].merge(tally) }

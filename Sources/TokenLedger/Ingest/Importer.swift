@@ -501,7 +501,7 @@ public final class Importer {
     private func note(_ outcome: ProviderExportWriter.Outcome, tally: inout TransactionTally, file: inout FileSummary) {
         if outcome == .inserted {
             tally.rows += 1
-            file.rows += 1
+            file.providerRows += 1
         } else {
             tally.duplicates += 1
             file.duplicates += 1

@@ -4,7 +4,9 @@ public enum ImportSummaryReport {
         var out = ""
         let skipped = s.files.filter { $0.status == .unchanged || $0.status == .sameContent }.count
         let failed = s.files.filter { $0.status == .failed }
-        out += "Imported \(s.rowsImported) requests from \(s.files.count - skipped - failed.count) of \(s.files.count) input(s)"
+        out += "Imported \(s.rowsImported) requests"
+        if s.providerRowsImported > 0 { out += " and \(s.providerRowsImported) provider export rows" }
+        out += " from \(s.files.count - skipped - failed.count) of \(s.files.count) input(s)"
         out += " in \(formatDecimal(seconds, decimals: 1)) s"
         if seconds > 0 && s.rowsImported > 0 { out += " (\(Int(Double(s.rowsImported) / seconds)) rows/s)" }
         out += ".\n"
@@ -16,7 +18,9 @@ public enum ImportSummaryReport {
             case .resumed: out += "  \(f.path): grown since the last import, resumed after line \(f.resumedAtLine ?? 0) (\(f.rows) new)\n"
             case .failed: out += "  \(f.path): error: \(f.error ?? "unknown")\n"
             case .imported:
-                if s.files.count > 1 { out += "  \(f.path): \(f.rows) imported (\(f.format ?? "?"))\n" }
+                if s.files.count > 1 {
+                    out += "  \(f.path): \(f.providerRows > 0 ? "\(f.providerRows) provider rows" : "\(f.rows)") imported (\(f.format ?? "?"))\n"
+                }
             }
         }
         if s.rejected > 0 {
@@ -43,6 +47,7 @@ public enum ImportSummaryReport {
     public static func json(_ s: ImportSummary, seconds: Double) -> String {
         JSONOutput.object([
             ("rows_imported", .int(s.rowsImported)),
+            ("provider_rows_imported", .int(s.providerRowsImported)),
             ("duplicates", .int(s.duplicates)),
             ("rejected", .int(s.rejected)),
             ("seconds", .ratio(seconds, decimals: 3)),
@@ -53,6 +58,7 @@ public enum ImportSummaryReport {
                     ("status", .string(f.status.rawValue)),
                     ("format", .string(f.format)),
                     ("rows_imported", .int(f.rows)),
+                    ("provider_rows_imported", .int(f.providerRows)),
                     ("duplicates", .int(f.duplicates)),
                     ("rejected", .int(f.rejected)),
                     ("resumed_after_line", f.resumedAtLine.map { .int($0) } ?? .null),
