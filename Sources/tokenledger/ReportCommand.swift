@@ -69,10 +69,7 @@ struct ReportCommand: ParsableCommand {
         } catch {
             throw ValidationError(String(describing: error))
         }
-        let result = try db.readTransaction {
-            Audit.run(try AuditLoader(db: db).load(period: period, zone: zone, zoneName: tz, budget: budgetFile,
-                                                   prices: try PriceStore(db: db).storedBook()))
-        }
+        let result = try AuditLoader(db: db).report(period: period, zone: zone, zoneName: tz, budget: budgetFile)
         let name = budget.map { ($0 as NSString).lastPathComponent }
         switch format {
         case .json: try emit(AuditReportJSON.render(result, budgetName: name), to: output)

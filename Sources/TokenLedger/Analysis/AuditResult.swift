@@ -22,6 +22,8 @@ public struct AuditResult: Sendable {
     public var watches: [AuditFlag]
     /// Spend per day of the period and of the previous one, by tier (for charts).
     public var daily: [DaySpend] = []
+    /// The providers' bills against the logs, when provider exports cover the period (UTC days).
+    public var reconciliation: ReconciliationResult?
 }
 
 /// One day's spend, split by tier.

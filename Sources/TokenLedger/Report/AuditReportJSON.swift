@@ -43,6 +43,15 @@ public enum AuditReportJSON {
             ("models", .array(r.models.map(line))),
             ("top_users", .array(r.topUsers.map(line))),
             ("budget_burn", r.burn.map(burn) ?? .null),
+            ("reconciliation", r.reconciliation.map { rec in
+                .object([
+                    ("within_tolerance", .bool(rec.withinTolerance)),
+                    ("covered_days", .array(rec.coveredDays.map { .string($0.description) })),
+                    ("totals", ReconciliationJSONReport.totals(rec.totals)),
+                    ("top_days", .array(rec.topDays.map(ReconciliationJSONReport.ranking))),
+                    ("top_models", .array(rec.topModels.map(ReconciliationJSONReport.ranking))),
+                ])
+            } ?? .null),
             ("unpriced_models", .array(r.unpriced.map { m in
                 .object([("model", .string(m.model)), ("requests", .int(m.requests)), ("input_tokens", .int(m.inputTokens)),
                          ("output_tokens", .int(m.outputTokens))])

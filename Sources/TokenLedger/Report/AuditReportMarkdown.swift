@@ -61,6 +61,17 @@ public enum AuditReportMarkdown {
                                                     $0.forecast.display(), $0.capDay?.description ?? ""] },
                                   right: Set(1...4))
         }
+        if let rec = r.reconciliation {
+            let t = ReconciliationTables(r: rec)
+            out += "## Reconciliation with provider bills\n\n"
+            out += t.headline.map(Markdown.escape).joined(separator: "\n") + "\n\n"
+            for table in [t.classTable, t.rankingTable("Largest unexplained days", "day", rec.topDays),
+                          t.rankingTable("Largest unexplained models", "model", rec.topModels)] where !table.rows.isEmpty {
+                out += "**\(Markdown.escape(table.title))**\n\n"
+                out += Markdown.table(table.columns.map(\.title), table.rows + (table.total.map { [$0] } ?? []),
+                                      right: Set(table.columns.indices.filter { table.columns[$0].align == .right }))
+            }
+        }
         if !r.unpriced.isEmpty {
             out += "## Unpriced models\n\n"
             out += Markdown.table(["model", "requests", "input tokens", "output tokens"],

@@ -100,6 +100,19 @@ public enum AuditReportText {
             }
             out += b.render(indent: "  ")
         }
+        if let rec = r.reconciliation {
+            let t = ReconciliationTables(r: rec)
+            out += "\nRECONCILIATION WITH PROVIDER BILLS (UTC days; `tokenledger reconcile` for every cell)\n"
+            for line in t.headline { out += "  " + line + "\n" }
+            for table in [t.classTable, t.rankingTable("Largest unexplained days", "day", rec.topDays),
+                          t.rankingTable("Largest unexplained models", "model", rec.topModels)] where !table.rows.isEmpty {
+                out += "\n  " + table.title + "\n"
+                var tt = TextTable(columns: table.columns)
+                for row in table.rows { tt.add(row) }
+                if let total = table.total { tt.addTotal(total) }
+                out += tt.render(indent: "  ")
+            }
+        }
         if !r.unpriced.isEmpty {
             out += "\nUNPRICED (not in any spend figure above)\n"
             for m in r.unpriced {

@@ -14,6 +14,21 @@ public struct AuditLoader {
     /// Weeks of history used for the burn forecast's weekday weights.
     public static let forecastHistoryWeeks = 8
 
+    /// The audit of a period in one snapshot: the figures and flags, and the reconciliation with the
+    /// providers' bills when their exports cover the period. "Now" is the last stored call, so the same
+    /// data always gives the same report.
+    public func report(period: Period, zone: TimeZone, zoneName: String, budget: Budget?) throws -> AuditResult {
+        try db.readTransaction {
+            let book = try PriceStore(db: db).storedBook()
+            var r = Audit.run(try load(period: period, zone: zone, zoneName: zoneName, budget: budget, prices: book))
+            let reconciliation = Reconciliation.run(try ReconciliationInput.load(db: db, period: period, book: book),
+                                                    providers: nil, tolerances: ReconciliationTolerances(),
+                                                    asOf: max(r.dataEnd, period.last.adding(days: 1).start(in: zone)))
+            if reconciliation.hasProviderData { r.reconciliation = reconciliation }
+            return r
+        }
+    }
+
     /// - Parameter forceRawRows: read every figure from the raw rows (the independent path that tests
     ///   compare with the rollups).
     public func load(period: Period, zone: TimeZone, zoneName: String, budget: Budget?, prices: PriceBook? = nil,

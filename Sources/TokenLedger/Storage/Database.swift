@@ -95,10 +95,22 @@ public final class Database {
         }
     }
 
-    /// Runs `body` inside a read transaction so that all its queries see one snapshot.
+    private var readDepth = 0
+
+    /// Runs `body` inside a read transaction so that all its queries see one snapshot. A nested call
+    /// joins the snapshot of the outer one.
     public func readTransaction<T>(_ body: () throws -> T) throws -> T {
+        if readDepth > 0 {
+            readDepth += 1
+            defer { readDepth -= 1 }
+            return try body()
+        }
         try execute("BEGIN")
-        defer { try? execute("COMMIT") }
+        readDepth = 1
+        defer {
+            readDepth = 0
+            try? execute("COMMIT")
+        }
         return try body()
     }
 
