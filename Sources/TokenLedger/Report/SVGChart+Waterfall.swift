@@ -1,0 +1,191 @@
+extension SVGChart {
+    /// A bill-change waterfall, one row per bar: the starting total, each driver as a bar that floats
+    /// from the running total (red when it adds to the bill, green when it takes away), and the ending
+    /// total. When the drivers do not add up to `end − start`, a residual row (``residualLabel``) closes
+    /// the gap, so the chart always adds up.
+    ///
+    /// When the change is small beside the totals, the value axis starts above zero so that the drivers
+    /// stay visible; the chart says so under the axis.
+    ///
+    ///     let chart = SVGChart.Waterfall(
+    ///         title: "Bill change", start: .init(label: "W42", amount: Money(dollars: 100)),
+    ///         drivers: [.init(label: "faq", amount: Money(dollars: 30)), .init(label: "extract", amount: Money(dollars: -10))],
+    ///         end: .init(label: "W43", amount: Money(dollars: 120)))
+    ///     chart.rows.map(\.label)   // ["W42", "faq", "extract", "W43"]
+    public struct Waterfall: Sendable {
+        /// A labelled amount: a total or a driver.
+        public struct Step: Sendable, Equatable {
+            /// The row's name.
+            public var label: String
+            /// The amount (a total, or a signed change).
+            public var amount: Money
+            /// Shown on hover; defaults to the label and the amount.
+            public var tooltip: String?
+
+            /// A step.
+            public init(label: String, amount: Money, tooltip: String? = nil) {
+                self.label = label
+                self.amount = amount
+                self.tooltip = tooltip
+            }
+        }
+
+        /// One bar of the chart, as drawn.
+        public struct Row: Sendable, Equatable {
+            /// What the bar is.
+            public enum Kind: Sendable, Equatable { case total, increase, decrease }
+            /// The row's name.
+            public var label: String
+            /// Its kind.
+            public var kind: Kind
+            /// Where the bar starts and ends (a total starts at zero).
+            public var from: Money
+            /// See ``from``.
+            public var to: Money
+            /// The amount written beside the bar (`$1,234.56`, `+$12.30`, `-$4.10`).
+            public var valueText: String
+            /// Shown on hover.
+            public var tooltip: String
+        }
+
+        /// The chart's accessible name.
+        public var title: String
+        /// The total before.
+        public var start: Step
+        /// The changes, in the order to draw them.
+        public var drivers: [Step]
+        /// The total after.
+        public var end: Step
+        /// The name of the row that closes a gap between the drivers and the totals.
+        public var residualLabel: String
+        /// The width of the view box.
+        public var width: Double
+
+        /// A waterfall.
+        public init(title: String, start: Step, drivers: [Step], end: Step, residualLabel: String = "other",
+                    width: Double = 960) {
+            self.title = title
+            self.start = start
+            self.drivers = drivers
+            self.end = end
+            self.residualLabel = residualLabel
+            self.width = width
+        }
+
+        /// A waterfall from labelled amounts.
+        public init(title: String, startLabel: String, start: Money, drivers: [(label: String, amount: Money)],
+                    endLabel: String, end: Money, residualLabel: String = "other", width: Double = 960) {
+            self.init(title: title, start: Step(label: startLabel, amount: start),
+                      drivers: drivers.map { Step(label: $0.label, amount: $0.amount) },
+                      end: Step(label: endLabel, amount: end), residualLabel: residualLabel, width: width)
+        }
+
+        static func signed(_ m: Money) -> String { m.isNegative ? m.display() : "+" + m.display() }
+
+        /// The bars in order: the start, every driver (and the residual when one is needed), the end.
+        /// Exact: each driver starts where the previous one ended, and the last one ends at `end`.
+        public var rows: [Row] {
+            var out: [Row] = [Row(label: start.label, kind: .total, from: .zero, to: start.amount, valueText: start.amount.display(),
+                                  tooltip: start.tooltip ?? "\(start.label): \(start.amount.display())")]
+            var running = start.amount
+            var steps = drivers
+            let residual = end.amount - start.amount - drivers.map(\.amount).sum()
+            if residual != .zero { steps.append(Step(label: residualLabel, amount: residual)) }
+            for s in steps {
+                let next = running + s.amount
+                out.append(Row(label: s.label, kind: s.amount.isNegative ? .decrease : .increase, from: running, to: next,
+                               valueText: Self.signed(s.amount), tooltip: s.tooltip ?? "\(s.label): \(Self.signed(s.amount))"))
+                running = next
+            }
+            out.append(Row(label: end.label, kind: .total, from: .zero, to: end.amount, valueText: end.amount.display(),
+                           tooltip: end.tooltip ?? "\(end.label): \(end.amount.display())"))
+            return out
+        }
+
+        /// The chart as inline SVG.
+        public func render() -> HTMLMarkup {
+            let rows = self.rows
+            let rowHeight = 26.0
+            let barHeight = 16.0
+            // Geometry in dollars (Double for pixels only).
+            let ends = rows.flatMap { [$0.from.approximateDollars, $0.to.approximateDollars] }.map(SVGChart.finite)
+            let totals = rows.filter { $0.kind == .total }.map { SVGChart.finite($0.to.approximateDollars) }
+            let floating = rows.filter { $0.kind != .total }.flatMap { [$0.from.approximateDollars, $0.to.approximateDollars] }
+                .map(SVGChart.finite)
+            var low = min(0, ends.min() ?? 0)
+            var high = max(0, ends.max() ?? 0)
+            // Zoom in when the drivers move little beside totals that are all positive.
+            let lowestTotal = totals.min() ?? 0
+            let moving = (floating + totals)
+            let moveSpan = (moving.max() ?? 0) - (moving.min() ?? 0)
+            var zoomed = false
+            if lowestTotal > 0, (moving.min() ?? 0) > 0, moveSpan > 0, moveSpan < 0.35 * (moving.max() ?? 0) {
+                let step = SVGChart.niceStep(moveSpan * 1.3, count: 5)
+                var bottom = ((moving.min() ?? 0) - moveSpan * 0.15) / step
+                bottom = bottom.rounded(.down) * step
+                if bottom > 0 {
+                    low = bottom
+                    zoomed = true
+                }
+            }
+            let span = high - low
+            let step = SVGChart.niceStep(span > 0 ? span : 1, count: 5)
+            low = (low / step).rounded(.down) * step
+            high = (high / step).rounded(.up) * step
+            if high <= low { high = low + step }
+
+            let maxLabel = min(30, rows.map(\.label.count).max() ?? 4)
+            let left = 8 + SVGChart.textWidth(String(repeating: "m", count: max(4, maxLabel))) * 0.92
+            let valueColumn = 10 + (rows.map { SVGChart.textWidth($0.valueText) }.max() ?? 40)
+            let right = 10.0
+            let plotLeft = left + 8
+            let plotWidth = max(60, width - right - valueColumn - plotLeft)
+            let plotTop = 10.0
+            let plotBottom = plotTop + Double(rows.count) * rowHeight
+            let height = plotBottom + (zoomed ? 40 : 26)
+            func x(_ dollars: Double) -> Double { plotLeft + (SVGChart.finite(dollars) - low) / (high - low) * plotWidth }
+
+            var out = SVGChart.open(width: width, height: height, title: title)
+            var tick = low
+            var ticks: [Double] = []
+            while tick <= high + step * 1e-9 {
+                ticks.append(tick)
+                tick += step
+            }
+            for t in ticks {
+                let xx = x(t)
+                out += SVGChart.line(x1: xx, y1: plotTop, x2: xx, y2: plotBottom, color: abs(t) < step * 1e-9 ? SVGChart.muted : SVGChart.grid)
+                out += SVGChart.text(ValueFormat.dollars.tick(t, step: step), x: xx, y: plotBottom + 15, anchor: "middle", size: 11,
+                                     color: SVGChart.muted)
+            }
+            if zoomed {
+                out += SVGChart.text("The axis starts at \(ValueFormat.dollars.tick(low, step: step)), not zero, so that the changes show.",
+                                     x: plotLeft, y: plotBottom + 32, size: 11, color: SVGChart.muted)
+            }
+            for (i, row) in rows.enumerated() {
+                let yMid = plotTop + (Double(i) + 0.5) * rowHeight
+                let a = max(low, min(high, row.from.approximateDollars))
+                let b = max(low, min(high, row.to.approximateDollars))
+                let x0 = x(min(a, b))
+                let x1 = max(x(max(a, b)), x0 + 1.5)
+                let fill: String
+                switch row.kind {
+                case .total: fill = SVGChart.totalColor
+                case .increase: fill = SVGChart.increase
+                case .decrease: fill = SVGChart.decrease
+                }
+                out += SVGChart.text(SVGChart.shortened(row.label, to: maxLabel), x: left, y: yMid + 4, anchor: "end",
+                                     weight: row.kind == .total ? "600" : nil)
+                out += SVGChart.rect(x: x0, y: yMid - barHeight / 2, width: x1 - x0, height: barHeight, fill: fill, tooltip: row.tooltip)
+                if i + 1 < rows.count {
+                    // Connect this bar's end to the next bar's start.
+                    let joint = x(max(low, min(high, row.to.approximateDollars)))
+                    out += SVGChart.line(x1: joint, y1: yMid + barHeight / 2, x2: joint, y2: yMid + rowHeight - barHeight / 2,
+                                         color: SVGChart.muted, dash: "2 2")
+                }
+                out += SVGChart.text(row.valueText, x: width - right, y: yMid + 4, anchor: "end", weight: row.kind == .total ? "600" : nil)
+            }
+            return HTMLMarkup(trusted: out + "</svg>")
+        }
+    }
+}
