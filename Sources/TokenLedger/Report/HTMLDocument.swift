@@ -139,11 +139,12 @@ public struct HTMLDocument: Sendable {
     figcaption { font-weight: 600; margin-bottom: 6px; }
     svg { display: block; width: 100%; height: auto; font-family: inherit; }
     .table-wrap { overflow-x: auto; margin: 8px 0 12px; }
-    table { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: 13px; }
+    table { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: 12.5px; }
     caption { text-align: left; font-weight: 600; padding: 4px 0; }
-    th, td { padding: 4px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
+    th, td { padding: 4px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
     th { text-align: left; background: var(--band); font-weight: 600; white-space: nowrap; }
-    td { overflow-wrap: anywhere; }
+    td { overflow-wrap: break-word; }
+    td.nowrap { white-space: nowrap; }
     th.num, td.num { text-align: right; white-space: nowrap; }
     tbody tr:nth-child(even) td { background: #fbfcfd; }
     tr.total td { font-weight: 600; border-top: 2px solid var(--ink); background: #fff; }
@@ -227,6 +228,8 @@ public struct HTMLTable: Sendable {
     public var rows: [[HTMLCell]] = []
     /// A last row set apart (totals).
     public var total: [HTMLCell]?
+    /// Columns whose cells never wrap (codes, days).
+    public var nowrap: Set<Int> = []
 
     /// A table with rows of plain text.
     public init(caption: String? = nil, columns: [TextTable.Column], rows: [[String]] = [], total: [String]? = nil) {
@@ -263,7 +266,7 @@ public struct HTMLTable: Sendable {
         for (i, c) in columns.enumerated() {
             let cell = i < cells.count ? cells[i] : HTMLCell("")
             var classes: [String] = []
-            if c.align == .right { classes.append("num") }
+            if c.align == .right { classes.append("num") } else if nowrap.contains(i) { classes.append("nowrap") }
             if cell.tone != .neutral && !cell.badge { classes.append("tone-\(cell.tone.rawValue)") }
             out += classes.isEmpty ? "<td" : "<td class=\"\(classes.joined(separator: " "))\""
             if let hint = cell.hint { out += " title=\"\(HTMLText.escape(hint))\"" }

@@ -64,9 +64,9 @@ extension SVGChart {
             let barHeight = 14.0
             let values = rows.map { max(0, SVGChart.finite($0.value)) }
             let targets = rows.compactMap { $0.target.map { max(0, SVGChart.finite($0)) } }
-            let (top, step) = SVGChart.axis(max: max(values.max() ?? 0, targets.max() ?? 0), count: 4)
-            let maxLabel = min(26, rows.map(\.label.count).max() ?? 4)
-            let left = 8 + SVGChart.textWidth(String(repeating: "m", count: max(4, maxLabel))) * 0.92
+            let (top, step) = SVGChart.axis(max: max(values.max() ?? 0, targets.max() ?? 0))
+            let maxLabel = 28
+            let left = 8 + max(30, rows.map { SVGChart.textWidth(SVGChart.shortened($0.label, to: maxLabel)) }.max() ?? 0)
             let valueColumn = 8 + min(SVGChart.textWidth(String(repeating: "0", count: 24)),
                                       rows.map { SVGChart.textWidth($0.valueText) }.max() ?? 0)
             let right = 10.0
@@ -78,6 +78,7 @@ extension SVGChart {
             if let markerLabel, !targets.isEmpty {
                 if flagOverTarget {
                     legendItems = [("within " + markerLabel, SVGChart.decrease, .square), ("over " + markerLabel, SVGChart.increase, .square)]
+                    if rows.contains(where: { $0.target == nil }) { legendItems.append(("no " + markerLabel, barColor, .square)) }
                 }
                 legendItems.append((markerLabel, SVGChart.ink, .tick))
             }

@@ -134,9 +134,9 @@ extension SVGChart {
             high = (high / step).rounded(.up) * step
             if high <= low { high = low + step }
 
-            let maxLabel = min(30, rows.map(\.label.count).max() ?? 4)
-            let left = 8 + SVGChart.textWidth(String(repeating: "m", count: max(4, maxLabel))) * 0.92
-            let valueColumn = 10 + (rows.map { SVGChart.textWidth($0.valueText) }.max() ?? 40)
+            let maxLabel = 32
+            let left = 8 + max(30, rows.map { SVGChart.textWidth(SVGChart.shortened($0.label, to: maxLabel), bold: $0.kind == .total) }.max() ?? 0)
+            let valueColumn = 10 + (rows.map { SVGChart.textWidth($0.valueText, bold: $0.kind == .total) }.max() ?? 40)
             let right = 10.0
             let plotLeft = left + 8
             let plotWidth = max(60, width - right - valueColumn - plotLeft)

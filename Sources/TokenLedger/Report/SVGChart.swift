@@ -40,7 +40,9 @@ public enum SVGChart {
                 let a = abs(v)
                 let sign = v < 0 ? "-" : ""
                 if step >= 1000 { return sign + "$" + SVGChart.trimmed(formatDecimal(a / 1000, decimals: step >= 10_000 ? 0 : 1)) + "k" }
-                return sign + "$" + SVGChart.grouped(formatDecimal(a, decimals: SVGChart.decimals(for: step)))
+                // Whole dollars without decimals ($0, $5), others with what the step needs ($2.5, $0.05).
+                let whole = a.rounded() == a
+                return sign + "$" + SVGChart.grouped(formatDecimal(a, decimals: whole ? 0 : SVGChart.decimals(for: step)))
             case .percent:
                 return formatDecimal(v * 100, decimals: SVGChart.decimals(for: step * 100)) + "%"
             case .count:
@@ -123,9 +125,12 @@ public enum SVGChart {
         return (top, step)
     }
 
-    /// An estimate of the width of `text` at `size` (no font metrics offline: 0.6 em per character is
-    /// wide enough for digits and most letters of a sans-serif font).
-    static func textWidth(_ text: String, size: Double = fontSize) -> Double { Double(text.count) * size * 0.6 }
+    /// An estimate of the width of `text` at `size`, bold when `bold` (no font metrics offline: 0.62 em
+    /// per character, 0.68 bold, is wide enough for digits and most letters of the common sans-serif
+    /// fonts, DejaVu Sans included).
+    static func textWidth(_ text: String, size: Double = fontSize, bold: Bool = false) -> Double {
+        Double(text.count) * size * (bold ? 0.68 : 0.62)
+    }
 
     /// `text` cut to `limit` characters with an ellipsis.
     static func shortened(_ text: String, to limit: Int) -> String {
@@ -172,7 +177,7 @@ public enum SVGChart {
         var cx = x
         var cy = y
         for item in items {
-            let label = shortened(item.name, to: 40)
+            let label = shortened(item.name, to: 64)
             let w = 18 + textWidth(label) + 16
             if cx > x && cx + w > x + width {
                 cx = x
