@@ -136,7 +136,7 @@ extension SVGChart {
                     let tip = (bar.tooltip.map { $0 + "\n" } ?? "")
                         + (bar.segmentTooltips.flatMap { s < $0.count ? $0[s] : nil } ?? "\(series[s]): \(format.label(value))")
                     segments += SVGChart.rect(x: x, y: y(base + value), width: barWidth, height: y(base) - y(base + value),
-                                              fill: color(s), opacity: bar.muted ? 0.45 : nil, tooltip: tip)
+                                              fill: color(s), opacity: bar.muted ? 0.5 : nil, tooltip: tip)
                     base += value
                 }
                 out += segments
