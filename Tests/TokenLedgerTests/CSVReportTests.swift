@@ -10,9 +10,10 @@ import Testing
         #expect(CSVText.field("say \"hi\"") == "\"say \"\"hi\"\"\"")
         #expect(CSVText.field("two\nlines") == "\"two\nlines\"")
         #expect(CSVText.field("cr\r") == "\"cr\r\"")
+        #expect(CSVText.field("crlf\r\nline") == "\"crlf\r\nline\"")
         #expect(CSVText.row(["a", "b,c", ""]) == "a,\"b,c\",\r\n")
-        let back = try CSVDocument.records(CSVText.row(HostileNames.all) + CSVText.row(["x"]))
-        #expect(back == [HostileNames.all, ["x"]])
+        let back = try CSVDocument.records(CSVText.row(HostileNames.all + ["x\r\ny"]) + CSVText.row(["x"]))
+        #expect(back == [HostileNames.all + ["x\r\ny"], ["x"]])
     }
 
     @Test(arguments: AuditReportCSV.Table.allCases)
