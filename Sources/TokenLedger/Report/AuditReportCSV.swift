@@ -34,7 +34,7 @@ public enum AuditReportCSV {
     /// The table as CSV: a header line, then one line per row.
     public static func render(_ r: AuditResult, table: Table) -> String {
         let (header, rows) = self.table(r, table)
-        return CSVText.row(header) + rows.map(CSVText.row).joined()
+        return CSVText.table(header, rows)
     }
 
     static func ratio(_ v: Double?) -> String {

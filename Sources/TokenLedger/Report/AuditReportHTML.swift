@@ -21,11 +21,13 @@ public enum AuditReportHTML {
         page.heading("Where the money went")
         page.chart(dailyChart(r), caption: dailyCaption(r))
         page.chart(billChange(r), caption: "Bill change by workflow: \(r.previous.label) → \(r.period.label)")
+        let budgeted = r.workflows.contains { $0.budgetedFallbackRate != nil || $0.budgetedRetryRate != nil }
+        let rateNote = budgeted ? " (share of actions; tick = budget)" : " (share of actions)"
         page.charts([
-            ("Fallback rate per workflow (share of actions; tick = budget)", rateChart(r, title: "Fallback rate per workflow",
-                                                                                 rate: \.fallbackRate, budget: \.budgetedFallbackRate)),
-            ("Retry rate per workflow (share of actions; tick = budget)", rateChart(r, title: "Retry rate per workflow",
-                                                                              rate: \.retryRate, budget: \.budgetedRetryRate)),
+            ("Fallback rate per workflow" + rateNote, rateChart(r, title: "Fallback rate per workflow", rate: \.fallbackRate,
+                                                                budget: \.budgetedFallbackRate)),
+            ("Retry rate per workflow" + rateNote, rateChart(r, title: "Retry rate per workflow", rate: \.retryRate,
+                                                             budget: \.budgetedRetryRate)),
         ])
         page.chart(modelChart(r), caption: "Spend by model (tick = \(r.previous.label))")
 

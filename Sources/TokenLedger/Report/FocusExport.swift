@@ -208,9 +208,7 @@ public enum FocusExport {
 
     /// The rows as CSV (RFC 4180, CRLF line ends): the header, then one line per row.
     public static func csv(_ rows: [Row]) -> String {
-        var out = CSVText.row(columns)
-        for r in rows { out += CSVText.row(r.fields) }
-        return out
+        CSVText.table(columns, rows.map(\.fields))
     }
 
     /// One line for the terminal: what was written and what was left out.
