@@ -83,6 +83,20 @@ import Testing
         ], reference: .init(value: .nan, label: "n")).render().html
         try expectFixedDecimals(weird)
         try expectWellFormed(weird)
+        // Amounts far apart in size: a change of a dollar on 10²⁰ dollars, the largest money there is.
+        let huge = Money(picos: pow10(32))
+        let cases: [(Money, Money)] = [(huge, Money(dollars: 1)), (Money(picos: Int128.max / 4), Money(picos: Int128.max / 4)),
+                                       (Money(picos: Int128.min / 4), Money(picos: Int128(1)))]
+        for (start, change) in cases {
+            let w = SVGChart.Waterfall(title: "t", startLabel: "a", start: start, drivers: [(label: "x", amount: change)], endLabel: "b",
+                                       end: start + change)
+            try expectFixedDecimals(w.render().html)
+            try expectWellFormed(w.render().html)
+        }
+        let extremes = SVGChart.StackedBars(title: "t", series: ["a"], bars: [.init(label: "x", values: [1e300]), .init(label: "y", values: [1e-300])])
+        try expectWellFormed(extremes.render().html)
+        #expect(SVGChart.ticks(from: 0, to: 1e300, step: 1e-300).count == 41)
+        #expect(SVGChart.ticks(from: 1, to: 0, step: 1).isEmpty)
         let h = SVGChart.HorizontalBars(title: "t", rows: [.init(label: "a", value: .nan, valueText: "?", target: -.infinity)]).render().html
         try expectFixedDecimals(h)
         try expectWellFormed(h)

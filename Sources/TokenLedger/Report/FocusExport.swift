@@ -52,32 +52,51 @@ public enum FocusExport {
 
     /// One FOCUS row; nil is a null (an empty CSV field).
     public struct Row: Sendable, Equatable {
+        /// `BillingAccountId`.
         public var billingAccountID: String
+        /// `BillingAccountName`.
         public var billingAccountName: String?
+        /// `BillingCurrency`.
         public var billingCurrency: String
+        /// `BillingPeriodStart`: the first day of the charge day's month.
         public var billingPeriodStart: CivilDate
-        /// The first day of the next month (exclusive end).
+        /// `BillingPeriodEnd`: the first day of the next month (exclusive end).
         public var billingPeriodEnd: CivilDate
+        /// `ChargePeriodStart`: the UTC day.
         public var chargePeriodStart: CivilDate
-        /// The next day (exclusive end).
+        /// `ChargePeriodEnd`: the next day (exclusive end).
         public var chargePeriodEnd: CivilDate
+        /// `ChargeDescription`.
         public var chargeDescription: String
+        /// `ProviderName`.
         public var providerName: String
+        /// `PublisherName`.
         public var publisherName: String
+        /// `InvoiceIssuerName`.
         public var invoiceIssuerName: String
+        /// `ServiceName`.
         public var serviceName: String
+        /// `SubAccountId` and `SubAccountName`: the project.
         public var subAccountID: String?
+        /// `ResourceId`: the API key.
         public var resourceID: String?
+        /// `SkuId`.
         public var skuID: String
+        /// `SkuPriceId`.
         public var skuPriceID: String
         /// Tokens (`PricingQuantity` and `ConsumedQuantity`).
         public var quantity: Int64
-        /// Per token; nil when the entry that priced the calls is no longer stored.
+        /// `ListUnitPrice`, per token; nil when the entry that priced the calls is no longer stored.
         public var listUnitPrice: Money?
+        /// `ListCost`.
         public var listCost: Money
+        /// `BilledCost`, `ContractedCost` and `EffectiveCost`.
         public var billedCost: Money
+        /// `x_TokenKind`.
         public var tokenKind: BilledTokenKind
+        /// `x_PricingTier`.
         public var tier: PricingTier
+        /// `x_LongContext`.
         public var longContext: Bool
         /// Calls of the group the row comes from (each call has several token kinds).
         public var calls: Int64

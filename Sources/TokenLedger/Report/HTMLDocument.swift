@@ -215,6 +215,7 @@ public struct HTMLCell: Sendable, ExpressibleByStringLiteral {
         self.hint = hint
     }
 
+    /// A plain cell.
     public init(stringLiteral value: String) { self.init(value) }
 }
 

@@ -57,6 +57,7 @@ public struct HTMLMarkup: Sendable, Equatable, CustomStringConvertible {
     /// No markup.
     public static let empty = HTMLMarkup(trusted: "")
 
+    /// The markup.
     public var description: String { html }
 
     /// The two fragments one after the other.

@@ -91,13 +91,11 @@ extension SVGChart {
 
             var out = SVGChart.open(width: width, height: height, title: title) + legendMarkup
             func x(_ value: Double) -> Double { plotLeft + value / top * plotWidth }
-            var tick = 0.0
-            while tick <= top + step * 1e-9 {
+            for tick in SVGChart.ticks(from: 0, to: top, step: step) {
                 let xx = x(tick)
                 out += SVGChart.line(x1: xx, y1: plotTop, x2: xx, y2: plotBottom, color: tick == 0 ? SVGChart.muted : SVGChart.grid)
                 out += SVGChart.text(format.tick(tick, step: step), x: xx, y: plotBottom + 15, anchor: "middle", size: 11,
                                      color: SVGChart.muted)
-                tick += step
             }
             if rows.isEmpty {
                 out += SVGChart.text("No data", x: plotLeft + plotWidth / 2, y: plotTop + 16, anchor: "middle", color: SVGChart.muted)

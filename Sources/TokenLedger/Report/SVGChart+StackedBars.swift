@@ -87,12 +87,7 @@ extension SVGChart {
             let totals = bars.map { $0.values.reduce(0) { $0 + max(0, SVGChart.finite($1)) } }
             let referenceValue = reference.map { max(0, SVGChart.finite($0.value)) } ?? 0
             let (top, step) = SVGChart.axis(max: max(totals.max() ?? 0, referenceValue))
-            var tickLabels: [String] = []
-            var v = 0.0
-            while v <= top + step * 1e-9 {
-                tickLabels.append(format.tick(v, step: step))
-                v += step
-            }
+            let tickLabels = SVGChart.ticks(from: 0, to: top, step: step).map { format.tick($0, step: step) }
             let left = 12 + (tickLabels.map { SVGChart.textWidth($0) }.max() ?? 20)
             let right = 16.0
             var legendItems = series.indices.map { (name: series[$0], color: color($0), mark: LegendMark.square) }

@@ -128,11 +128,22 @@ extension SVGChart {
                     zoomed = true
                 }
             }
-            let span = high - low
-            let step = SVGChart.niceStep(span > 0 ? span : 1, count: 5)
-            low = (low / step).rounded(.down) * step
-            high = (high / step).rounded(.up) * step
-            if high <= low { high = low + step }
+            func fit(_ a: Double, _ b: Double) -> (low: Double, high: Double, step: Double) {
+                let step = SVGChart.niceStep(b > a ? b - a : 1, count: 5)
+                let lo = (a / step).rounded(.down) * step
+                var hi = (b / step).rounded(.up) * step
+                if hi <= lo { hi = lo + step }
+                return (lo, hi, step)
+            }
+            var axis = fit(low, high)
+            if !(axis.high - axis.low > 0) || (axis.high - axis.low) / axis.step > 40 {
+                // Amounts too large for the zoom to be drawn apart: an axis from zero.
+                zoomed = false
+                axis = fit(min(0, ends.min() ?? 0), max(0, ends.max() ?? 0))
+                if !(axis.high - axis.low > 0) { axis = (0, 1, 0.25) }
+            }
+            (low, high) = (axis.low, axis.high)
+            let step = axis.step
 
             let maxLabel = 32
             let left = 8 + max(30, rows.map { SVGChart.textWidth(SVGChart.shortened($0.label, to: maxLabel), bold: $0.kind == .total) }.max() ?? 0)
@@ -146,13 +157,7 @@ extension SVGChart {
             func x(_ dollars: Double) -> Double { plotLeft + (SVGChart.finite(dollars) - low) / (high - low) * plotWidth }
 
             var out = SVGChart.open(width: width, height: height, title: title)
-            var tick = low
-            var ticks: [Double] = []
-            while tick <= high + step * 1e-9 {
-                ticks.append(tick)
-                tick += step
-            }
-            for t in ticks {
+            for t in SVGChart.ticks(from: low, to: high, step: step) {
                 let xx = x(t)
                 out += SVGChart.line(x1: xx, y1: plotTop, x2: xx, y2: plotBottom, color: abs(t) < step * 1e-9 ? SVGChart.muted : SVGChart.grid)
                 out += SVGChart.text(ValueFormat.dollars.tick(t, step: step), x: xx, y: plotBottom + 15, anchor: "middle", size: 11,

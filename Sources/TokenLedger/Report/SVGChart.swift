@@ -120,9 +120,16 @@ public enum SVGChart {
         let m = finite(maxValue)
         guard m > 0 else { return (1, 0.25) }
         let step = niceStep(m, count: count)
-        var top = step
-        while top < m - step * 1e-9 { top += step }
-        return (top, step)
+        let steps = min(100, max(1, (m / step - 1e-9).rounded(.up)))
+        return (steps * step, step)
+    }
+
+    /// `low`, `low + step`, … up to `high` (at most 40 ticks; none when the numbers make no sense).
+    static func ticks(from low: Double, to high: Double, step: Double) -> [Double] {
+        guard low.isFinite, high.isFinite, step.isFinite, step > 0, high >= low else { return [] }
+        let n = ((high - low) / step + 1e-9).rounded(.down)
+        let count = n.isFinite ? Int(min(40, max(0, n))) : 40
+        return (0...count).map { low + Double($0) * step }
     }
 
     /// An estimate of the width of `text` at `size`, bold when `bold` (no font metrics offline: 0.62 em
