@@ -130,7 +130,6 @@ enum HostileNames {
         #expect(HTMLText.escape("<a href=\"x\" title='y'>&amp;</a>") == "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;")
         #expect(HTMLText.escape("tab\tline\nnul\u{0}bell\u{7}") == "tab\tline\nnul\u{FFFD}bell\u{FFFD}")
         #expect(HTMLText.escape("naïve — 東京 🙂") == "naïve — 東京 🙂")
-        #expect(HTMLText.token("a b<c>") == "a-b-c-")
     }
 
     @Test func markdownEscapesHostileNames() throws {

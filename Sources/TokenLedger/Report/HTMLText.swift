@@ -31,15 +31,6 @@ public enum HTMLText {
         }
         return out
     }
-
-    /// A class or id token: letters, digits, `-` and `_` kept, anything else replaced by `-`.
-    public static func token(_ s: String) -> String {
-        let kept = s.unicodeScalars.map { c -> Character in
-            (("0"..."9").contains(c) || ("a"..."z").contains(c) || ("A"..."Z").contains(c) || c == "-" || c == "_")
-                ? Character(c) : "-"
-        }
-        return kept.isEmpty ? "x" : String(kept)
-    }
 }
 
 /// A fragment of HTML or SVG markup that is safe to insert as is: built by the page and chart kits,
