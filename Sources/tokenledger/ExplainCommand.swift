@@ -36,7 +36,7 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("A budget file, for the tier map of --by tier.", valueName: "file"))
     var budget: String?
 
-    @Option(help: "text, markdown, json, or csv (the drivers).")
+    @Option(help: "text, markdown, json, html, or csv (the drivers).")
     var format: OutputFormat = .text
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Write to a file instead of standard output.", valueName: "file"))
@@ -76,6 +76,7 @@ struct ExplainCommand: ParsableCommand {
         switch format {
         case .json: try emit(ExplainReportJSON.render(report), to: output)
         case .markdown: try emit(ExplainReportMarkdown.render(report), to: output)
+        case .html: try emit(ExplainReportHTML.render(report), to: output)
         case .csv: try emit(ExplainReportJSON.csv(report), to: output)
         default: try emit(ExplainReportText.render(report), to: output)
         }

@@ -28,7 +28,7 @@ struct ReconcileCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Only this provider (openai, anthropic, openrouter); repeat or separate with commas.", valueName: "name"))
     var provider: [String] = []
 
-    @Option(help: "text, markdown or json.")
+    @Option(help: "text, markdown, json or html (one self-contained page with charts).")
     var format: OutputFormat = .text
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Write to a file instead of standard output.", valueName: "file"))
@@ -64,7 +64,7 @@ struct ReconcileCommand: ParsableCommand {
         for (flag, value) in [("--from", from), ("--to", to)] {
             if let value, CivilDate(parsing: value) == nil { throw ValidationError("\(flag) must be a date YYYY-MM-DD, got `\(value)`") }
         }
-        guard [.text, .markdown, .json].contains(format) else { throw ValidationError("--format must be text, markdown or json") }
+        guard [.text, .markdown, .json, .html].contains(format) else { throw ValidationError("--format must be text, markdown, json or html") }
         _ = try tolerances()
         if let asOf, Timestamp.parse(iso: asOf) == nil { throw ValidationError("--as-of must be an RFC 3339 time, got `\(asOf)`") }
     }
@@ -128,6 +128,7 @@ struct ReconcileCommand: ParsableCommand {
         switch format {
         case .json: try emit(ReconciliationJSONReport.render(result), to: output)
         case .markdown: try emit(ReconciliationMarkdownReport.render(result), to: output)
+        case .html: try emit(ReconciliationHTMLReport.render(result), to: output)
         default: try emit(ReconciliationTextReport.render(result), to: output)
         }
         if check && !result.withinTolerance { throw ExitCode(4) }

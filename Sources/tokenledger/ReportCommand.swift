@@ -33,8 +33,12 @@ struct ReportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The budgeted routing table (YAML, see docs/budget.md).", valueName: "file"))
     var budget: String?
 
-    @Option(help: "text, markdown or json.")
+    @Option(help: "text, markdown, json, html (one self-contained page with charts) or csv (one table, see --table).")
     var format: OutputFormat = .text
+
+    @Option(help: ArgumentHelp("The table --format csv writes: \(AuditReportCSV.Table.allCases.map(\.rawValue).joined(separator: ", ")).",
+                               valueName: "name"))
+    var table: String = AuditReportCSV.Table.workflows.rawValue
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Write to a file instead of standard output.", valueName: "file"))
     var output: String?
@@ -47,7 +51,9 @@ struct ReportCommand: ParsableCommand {
         guard chosen <= 1 else { throw ValidationError("give one of --week, --month, or --from/--to") }
         if (from == nil) != (to == nil) { throw ValidationError("--from and --to go together") }
         if let failOn, !["warning", "critical"].contains(failOn) { throw ValidationError("--fail-on must be warning or critical") }
-        guard [.text, .markdown, .json, .html].contains(format) else { throw ValidationError("--format must be text, markdown, json or html") }
+        guard AuditReportCSV.Table(rawValue: table) != nil else {
+            throw ValidationError("--table must be one of \(AuditReportCSV.Table.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
         do { _ = try TimeZone.named(tz) } catch { throw ValidationError(String(describing: error)) }
     }
 
@@ -74,7 +80,9 @@ struct ReportCommand: ParsableCommand {
         switch format {
         case .json: try emit(AuditReportJSON.render(result, budgetName: name), to: output)
         case .markdown: try emit(AuditReportMarkdown.render(result, budgetName: name), to: output)
-        default: try emit(AuditReportText.render(result, budgetName: name, color: output == nil && Terminal.colorEnabled()), to: output)
+        case .html: try emit(AuditReportHTML.render(result, budgetName: name), to: output)
+        case .csv: try emit(AuditReportCSV.render(result, table: AuditReportCSV.Table(rawValue: table)!), to: output)
+        case .text: try emit(AuditReportText.render(result, budgetName: name, color: output == nil && Terminal.colorEnabled()), to: output)
         }
         if let failOn, let threshold = AuditFlag.Severity(rawValue: failOn), result.flags.contains(where: { $0.severity >= threshold }) {
             throw ExitCode(2)

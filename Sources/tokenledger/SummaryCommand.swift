@@ -13,7 +13,7 @@ struct SummaryCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Group by \(SummaryGrouping.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "dimension"))
     var by: String = "model"
 
-    @Option(help: "text or json.")
+    @Option(help: "text, json or csv.")
     var format: OutputFormat = .text
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Write to a file instead of standard output.", valueName: "file"))
