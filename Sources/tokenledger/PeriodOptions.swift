@@ -38,6 +38,43 @@ struct DateRangeOptions: ParsableArguments {
     }
 }
 
+/// `--week`, `--month` or `--from/--to`: the period a command reads (at most one form).
+struct PeriodSelection: ParsableArguments {
+    @Option(help: ArgumentHelp("An ISO week.", valueName: "YYYY-Www"))
+    var week: String?
+
+    @Option(help: ArgumentHelp("A calendar month.", valueName: "YYYY-MM"))
+    var month: String?
+
+    @Option(help: ArgumentHelp("First day (inclusive).", valueName: "YYYY-MM-DD"))
+    var from: String?
+
+    @Option(help: ArgumentHelp("Last day (inclusive).", valueName: "YYYY-MM-DD"))
+    var to: String?
+
+    func validate() throws {
+        let chosen = [week != nil, month != nil, from != nil || to != nil].filter { $0 }.count
+        guard chosen <= 1 else { throw ValidationError("give one of --week, --month, or --from/--to") }
+        if let week { do { _ = try Period(parsing: week) } catch { throw ValidationError("--week: \(error)") } }
+        if let month { guard Period.month(month) != nil else { throw ValidationError("--month must be YYYY-MM, got `\(month)`") } }
+        for (flag, value) in [("--from", from), ("--to", to)] {
+            if let value, CivilDate(parsing: value) == nil { throw ValidationError("\(flag) must be a date YYYY-MM-DD, got `\(value)`") }
+        }
+    }
+
+    /// The period chosen. What the options leave open (all of it, or one end of --from/--to) comes
+    /// from `fallback`, which is only evaluated when needed.
+    func period(or fallback: () throws -> Period) throws -> Period {
+        if let week { return try Period(parsing: week) }
+        if let month, let p = Period.month(month) { return p }
+        if from == nil && to == nil { return try fallback() }
+        let first = try from.flatMap { CivilDate(parsing: $0) } ?? fallback().first
+        let last = try to.flatMap { CivilDate(parsing: $0) } ?? fallback().last
+        guard first <= last else { throw ValidationError("--from \(first) is after --to \(last)") }
+        return Period(first: first, last: last)
+    }
+}
+
 /// Output formats a command can write.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, markdown, json, html, csv

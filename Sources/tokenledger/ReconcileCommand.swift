@@ -16,14 +16,8 @@ struct ReconcileCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: ArgumentHelp("First UTC day (inclusive).", valueName: "YYYY-MM-DD"))
-    var from: String?
-
-    @Option(help: ArgumentHelp("Last UTC day (inclusive).", valueName: "YYYY-MM-DD"))
-    var to: String?
-
-    @Option(help: ArgumentHelp("A calendar month instead of --from/--to.", valueName: "YYYY-MM"))
-    var month: String?
+    /// UTC days; default: the days the providers' exports cover.
+    @OptionGroup var periodSelection: PeriodSelection
 
     @Option(help: ArgumentHelp("Only this provider (openai, anthropic, openrouter); repeat or separate with commas.", valueName: "name"))
     var provider: [String] = []
@@ -59,11 +53,6 @@ struct ReconcileCommand: ParsableCommand {
     var check = false
 
     func validate() throws {
-        if month != nil && (from != nil || to != nil) { throw ValidationError("give --month or --from/--to, not both") }
-        if let month, Period.month(parsing: month) == nil { throw ValidationError("--month must be YYYY-MM, got `\(month)`") }
-        for (flag, value) in [("--from", from), ("--to", to)] {
-            if let value, CivilDate(parsing: value) == nil { throw ValidationError("\(flag) must be a date YYYY-MM-DD, got `\(value)`") }
-        }
         guard [.text, .markdown, .json, .html].contains(format) else { throw ValidationError("--format must be text, markdown, json or html") }
         _ = try tolerances()
         if let asOf, Timestamp.parse(iso: asOf) == nil { throw ValidationError("--as-of must be an RFC 3339 time, got `\(asOf)`") }
@@ -100,26 +89,18 @@ struct ReconcileCommand: ParsableCommand {
         let book = try PriceStore(db: db).loadBook()
         let providers = provider.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
             .filter { !$0.isEmpty }
-        let period: Period
-        if let month {
-            period = Period.month(parsing: month)!
-        } else {
+        let period = try periodSelection.period {
             let store = ProviderExportStore(db: db)
             var span: ClosedRange<CivilDate>?
-            if from == nil || to == nil {
-                for p in providers.isEmpty ? [nil] : providers.map(Optional.some) {
-                    if let s = try store.dataSpan(provider: p) {
-                        span = span.map { min($0.lowerBound, s.lowerBound)...max($0.upperBound, s.upperBound) } ?? s
-                    }
-                }
-                if span == nil && (from == nil || to == nil) {
-                    throw CLIError("no provider exports imported\(providers.isEmpty ? "" : " for \(providers.joined(separator: ", "))"); import them first (docs/provider-exports.md) or pass --from and --to")
+            for p in providers.isEmpty ? [nil] : providers.map(Optional.some) {
+                if let s = try store.dataSpan(provider: p) {
+                    span = span.map { min($0.lowerBound, s.lowerBound)...max($0.upperBound, s.upperBound) } ?? s
                 }
             }
-            let first = from.flatMap { CivilDate(parsing: $0) } ?? span!.lowerBound
-            let last = to.flatMap { CivilDate(parsing: $0) } ?? span!.upperBound
-            guard first <= last else { throw ValidationError("--from \(first) is after --to \(last)") }
-            period = Period(first: first, last: last)
+            guard let span else {
+                throw CLIError("no provider exports imported\(providers.isEmpty ? "" : " for \(providers.joined(separator: ", "))"); import them first (docs/provider-exports.md) or pass --from and --to")
+            }
+            return Period(first: span.lowerBound, last: span.upperBound)
         }
         let now = asOf.flatMap { Timestamp.parse(iso: $0) }
             ?? Timestamp(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))
@@ -132,14 +113,5 @@ struct ReconcileCommand: ParsableCommand {
         default: try emit(ReconciliationTextReport.render(result), to: output)
         }
         if check && !result.withinTolerance { throw ExitCode(4) }
-    }
-}
-
-extension Period {
-    /// The month `YYYY-MM`, or nil.
-    static func month(parsing text: String) -> Period? {
-        let parts = text.split(separator: "-")
-        guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let y = Int(parts[0]), let m = Int(parts[1]) else { return nil }
-        return Period.month(year: y, month: m)
     }
 }

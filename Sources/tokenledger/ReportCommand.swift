@@ -15,17 +15,7 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: ArgumentHelp("An ISO week.", valueName: "YYYY-Www"))
-    var week: String?
-
-    @Option(help: ArgumentHelp("A calendar month.", valueName: "YYYY-MM"))
-    var month: String?
-
-    @Option(help: ArgumentHelp("First day (inclusive).", valueName: "YYYY-MM-DD"))
-    var from: String?
-
-    @Option(help: ArgumentHelp("Last day (inclusive).", valueName: "YYYY-MM-DD"))
-    var to: String?
+    @OptionGroup var periodSelection: PeriodSelection
 
     @Option(help: ArgumentHelp("Time zone for calendar days (IANA name).", valueName: "zone"))
     var tz: String = "UTC"
@@ -47,9 +37,6 @@ struct ReportCommand: ParsableCommand {
     var failOn: String?
 
     func validate() throws {
-        let chosen = [week != nil, month != nil, from != nil || to != nil].filter { $0 }.count
-        guard chosen <= 1 else { throw ValidationError("give one of --week, --month, or --from/--to") }
-        if (from == nil) != (to == nil) { throw ValidationError("--from and --to go together") }
         if let failOn, !["warning", "critical"].contains(failOn) { throw ValidationError("--fail-on must be warning or critical") }
         guard AuditReportCSV.Table(rawValue: table) != nil else {
             throw ValidationError("--table must be one of \(AuditReportCSV.Table.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -65,16 +52,7 @@ struct ReportCommand: ParsableCommand {
         }
         let scan = RequestScan(db: db)
         guard let span = try scan.dataSpan() else { throw CLIError("the database holds no requests; run `tokenledger import` first") }
-        let period: Period
-        do {
-            if let week { period = try Period(parsing: week) } else if let month { period = try Period(parsing: month) } else if let from, let to {
-                period = try Period(parsing: "\(from)..\(to)")
-            } else {
-                period = ReportPeriods.lastCompleteWeek(dataEnd: span.upperBound, zone: zone)
-            }
-        } catch {
-            throw ValidationError(String(describing: error))
-        }
+        let period = try periodSelection.period { ReportPeriods.lastCompleteWeek(dataEnd: span.upperBound, zone: zone) }
         let result = try AuditLoader(db: db).report(period: period, zone: zone, zoneName: tz, budget: budgetFile)
         let name = budget.map { ($0 as NSString).lastPathComponent }
         switch format {

@@ -78,7 +78,8 @@ public struct Period: Sendable, Hashable, CustomStringConvertible {
                       label: "\(year)-\(pad(Int64(month), 2))")
     }
 
-    static func month(_ t: String) -> Period? {
+    /// The month `YYYY-MM`, or nil.
+    public static func month(_ t: String) -> Period? {
         let parts = t.split(separator: "-")
         guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let y = Int(parts[0]), let m = Int(parts[1]) else { return nil }
         return month(year: y, month: m)
