@@ -19,9 +19,15 @@ final class DimensionInterner {
         var lastID: Int64 = 0
     }
 
+    /// Per dimension, the statements of ``storedID(_:named:)``, prepared on first use.
+    private var lookups: [Statement?]
+    private var inserts: [Statement?]
+
     init(db: Database) {
         self.db = db
         self.tables = Dimension.allCases.map { _ in Table() }
+        self.lookups = Array(repeating: nil, count: Dimension.allCases.count)
+        self.inserts = Array(repeating: nil, count: Dimension.allCases.count)
     }
 
     /// The id of `name` in `dimension`, inserting it when new. nil for nil.
@@ -68,6 +74,30 @@ final class DimensionInterner {
             t.complete = false
         }
         t.ids[name] = id
+    }
+
+    /// The id of `name` in `dimension`, inserting it when new, without keeping it in memory: for callers
+    /// that map each name once (see ``DimensionSymbols``).
+    func storedID(_ dimension: Dimension, named name: String) throws -> Int64 {
+        let d = dimension.rawValue
+        if lookups[d] == nil {
+            lookups[d] = try db.prepare("SELECT id FROM \(dimension.table) WHERE name = ?")
+            inserts[d] = try db.prepare("INSERT INTO \(dimension.table)(name) VALUES(?)")
+        }
+        guard let lookup = lookups[d], let insert = inserts[d] else { return 0 }
+        lookup.reset()
+        lookup.bind(name, at: 1)
+        if try lookup.step() {
+            let id = lookup.int64(0)
+            lookup.reset()
+            return id
+        }
+        lookup.reset()
+        insert.reset()
+        insert.bind(name, at: 1)
+        try insert.step()
+        insert.reset()
+        return db.lastInsertRowID
     }
 
     /// Forgets cached ids (after a rollback, cached ids may not exist).
