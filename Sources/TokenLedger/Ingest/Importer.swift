@@ -300,13 +300,13 @@ public final class Importer {
             case .duplicate:
                 t.duplicates += 1
                 file.duplicates += 1
-            case .conflict(let otherSource, let otherLine, let raw):
+            case .conflict(let otherSource, let otherLine, let raw, let requestID):
                 t.rejected += 1
                 let otherPath = try sources.path(id: otherSource) ?? "?"
                 let reason = RejectReason.conflict(
-                    "request_id `\(staged.requestID)` was already imported from \(otherPath):\(otherLine) with different content")
+                    "request_id `\(requestID)` was already imported from \(otherPath):\(otherLine) with different content")
                 try rejects.add(sourceID: sourceID, line: staged.line, reason: reason, raw: raw,
-                                requestID: staged.requestID, conflict: (otherSource, otherLine))
+                                requestID: requestID, conflict: (otherSource, otherLine))
                 file.noteReject(reason, path: path, line: staged.line)
             }
         }

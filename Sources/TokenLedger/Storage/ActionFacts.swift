@@ -250,17 +250,19 @@ final class ActionWriter {
     /// Adds facts, keyed by action key, to the stored actions: keys are claimed in key order, then new
     /// and moved actions are inserted in id (time) order.
     func write(_ facts: [Int64: ActionFacts]) throws {
-        var inserts: [ActionFacts] = []
-        inserts.reserveCapacity(facts.count)
-        var byKey = Array(facts)
-        byKey.sort { $0.key < $1.key }
-        for (key, f) in byKey {
+        // New actions by (id, key), and the few stored actions that move to an earlier id.
+        var inserts: [(id: Int64, key: Int64)] = []
+        var moved: [Int64: ActionFacts] = [:]
+        var keys = Array(facts.keys)
+        keys.sort()
+        for key in keys {
+            guard let f = facts[key] else { continue }
             claimKey.reset()
             claimKey.bind(key, at: 1)
             claimKey.bind(f.firstRequest, at: 2)
             try claimKey.step()
             if db.changes == 1 {
-                inserts.append(f)
+                inserts.append((f.firstRequest, key))
                 continue
             }
             lookupKey.reset()
@@ -296,11 +298,13 @@ final class ActionWriter {
                 moveKey.bind(merged.firstRequest, at: 1)
                 moveKey.bind(key, at: 2)
                 try moveKey.step()
-                inserts.append(merged)
+                inserts.append((merged.firstRequest, key))
+                moved[key] = merged
             }
         }
-        inserts.sort { $0.firstRequest < $1.firstRequest }
-        for f in inserts {
+        inserts.sort { $0.id < $1.id }
+        for (_, key) in inserts {
+            guard let f = moved[key] ?? facts[key] else { continue }
             insert.reset()
             f.bind(to: insert)
             try insert.step()

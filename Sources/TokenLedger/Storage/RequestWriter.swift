@@ -33,8 +33,15 @@ final class RequestWriter {
     private let lookupKey: Statement
     private let readContent: Statement
     private let deleteRow: Statement
+    private let readRequestID: Statement
     private let actions: ActionWriter
     private var staged: [StagedRequest] = []
+    /// The action id of each action key staged in the open transaction (calls without one have none).
+    private var stagedActionIDs: [Int64: String] = [:]
+    /// Reused from one transaction to the next, so that the heap does not grow by fragments.
+    private var order: [UInt64] = []
+    private var inserted: [Bool] = []
+    private var facts: [Int64: ActionFacts] = [:]
     /// The database id of each local symbol of the input being read, per dimension (see ``DimensionSymbols``).
     private var symbolIDs: [[Int64]]
     /// Names of models, for the summary's unpriced models.
@@ -48,17 +55,16 @@ final class RequestWriter {
         case inserted(priced: Bool)
         case duplicate
         /// The request id was already stored, from another place, with different content.
-        case conflict(sourceID: Int64, line: Int64, raw: [UInt8])
+        case conflict(sourceID: Int64, line: Int64, raw: [UInt8], requestID: String)
     }
 
-    /// A row stored in step 1, waiting for its key: what the rollups and the action's facts need of it.
+    /// A row stored in step 1, waiting for its key: what the rollups and the action's facts need of it,
+    /// without strings (the request id is read back from the row in the rare case it is needed).
     /// Ids of missing names are 0.
     struct StagedRequest {
         var key: Int64
         var rowID: Int64
         var line: Int
-        var requestID: String
-        var actionID: String?
         var actionKey: Int64
         var modelID: Int64
         var workflowID: Int64
@@ -96,6 +102,7 @@ final class RequestWriter {
             """)
         self.readContent = try db.prepare("SELECT \(RequestRow.comparedColumns) FROM requests WHERE id = ?")
         self.deleteRow = try db.prepare("DELETE FROM requests WHERE id = ?")
+        self.readRequestID = try db.prepare("SELECT request_id FROM requests WHERE id = ?")
         self.actions = try ActionWriter(db: db)
         self.symbolIDs = Array(repeating: [], count: Dimension.allCases.count)
     }
@@ -166,9 +173,11 @@ final class RequestWriter {
         guard stored else {
             throw DatabaseError(code: 1, message: "no free row id in the millisecond of request \(call.requestID)")
         }
+        if let actionID = call.actionID, stagedActionIDs[call.actionKey] == nil {
+            stagedActionIDs[call.actionKey] = actionID
+        }
         staged.append(StagedRequest(
-            key: call.dedupKey, rowID: id, line: call.line, requestID: call.requestID, actionID: call.actionID,
-            actionKey: call.actionKey, modelID: ids.model, workflowID: ids.workflow ?? 0, teamID: ids.team ?? 0,
+            key: call.dedupKey, rowID: id, line: call.line, actionKey: call.actionKey, modelID: ids.model, workflowID: ids.workflow ?? 0, teamID: ids.team ?? 0,
             userID: ids.user ?? 0, segmentID: ids.segment ?? 0, tierID: ids.tier ?? 0,
             fallbackReasonID: ids.fallbackReason ?? 0, kind: call.kind, status: call.status,
             attempt: Int64(call.attempt ?? 1), actionOutcome: call.actionOutcome, inputTokens: call.inputTokens,
@@ -184,17 +193,19 @@ final class RequestWriter {
         var rows: [StagedRequest] = []
         swap(&rows, &staged)
         defer {
-            // Keep the buffer for the next transaction.
+            // Keep the buffers for the next transaction.
             rows.removeAll(keepingCapacity: true)
             swap(&rows, &staged)
+            stagedActionIDs.removeAll(keepingCapacity: true)
+            order.removeAll(keepingCapacity: true)
+            inserted.removeAll(keepingCapacity: true)
+            facts.removeAll(keepingCapacity: true)
         }
         // Sort positions by key, packed as key << 32 | position so that plain integers are sorted;
         // equal keys keep their arrival order.
-        var order: [UInt64] = []
-        order.reserveCapacity(rows.count)
         for i in rows.indices { order.append(UInt64(rows[i].key) << 32 | UInt64(i)) }
         order.sort()
-        var inserted = [Bool](repeating: false, count: rows.count)
+        inserted.append(contentsOf: repeatElement(false, count: rows.count))
         for packed in order {
             let i = Int(packed & 0xFFFF_FFFF)
             let outcome = try claim(&rows[i])
@@ -202,20 +213,29 @@ final class RequestWriter {
             try report(rows[i], outcome)
         }
         // Then in arrival (time) order, in which one action's calls come together.
-        var facts: [Int64: ActionFacts] = [:]
-        facts.reserveCapacity(rows.count / 2)
         var rollups = RollupAccumulator()
         for i in rows.indices where inserted[i] {
             rollups.add(CallSample(rows[i]))
             let c = ActionContribution(rows[i])
             let key = rows[i].actionKey
-            if facts[key] == nil {
-                facts[key] = ActionFacts(actionID: rows[i].actionID, first: c)
+            if let f = facts.index(forKey: key) {
+                facts.values[f].add(c)
+            } else {
+                var f = ActionFacts(actionID: stagedActionIDs[key], first: c)
+                f.add(c)
+                facts[key] = f
             }
-            facts[key]!.add(c)
         }
         try rollups.write(to: db)
         try actions.write(facts)
+    }
+
+    /// The request id of a stored row.
+    private func requestID(of rowID: Int64) throws -> String {
+        readRequestID.reset()
+        readRequestID.bind(rowID, at: 1)
+        defer { readRequestID.reset() }
+        return try readRequestID.step() ? readRequestID.text(0) ?? "" : ""
     }
 
     /// Claims a staged row's key. A taken key holds this request already (a duplicate, or a conflict
@@ -236,17 +256,19 @@ final class RequestWriter {
             let storedRequestID = lookupKey.text(1) ?? ""
             let location = (sourceID: lookupKey.int64(2), line: lookupKey.int64(3))
             lookupKey.reset()
-            if storedRequestID == s.requestID {
+            let incomingID = try requestID(of: s.rowID)
+            if storedRequestID == incomingID {
                 let same = try content(of: storedRowID) == content(of: s.rowID)
                 let raw = same ? [] : try summary(of: s.rowID)
                 deleteRow.reset()
                 deleteRow.bind(s.rowID, at: 1)
                 try deleteRow.step()
-                return same ? .duplicate : .conflict(sourceID: location.sourceID, line: location.line, raw: raw)
+                return same ? .duplicate
+                    : .conflict(sourceID: location.sourceID, line: location.line, raw: raw, requestID: incomingID)
             }
             s.key = (s.key &+ 1) & 0xFFFF_FFFF
         }
-        throw DatabaseError(code: 1, message: "could not place request \(s.requestID): too many key collisions")
+        throw DatabaseError(code: 1, message: "could not place request \(try requestID(of: s.rowID)): too many key collisions")
     }
 
     /// A stored row's content: its timestamp and the columns that make it (see ``RequestRow/comparedColumns``).
@@ -274,6 +296,7 @@ final class RequestWriter {
     /// After a rollback: forget everything cached from the rolled-back transaction.
     func discardPending() {
         staged.removeAll()
+        stagedActionIDs.removeAll()
         modelNames.removeAll()
         interner.invalidate()
     }
