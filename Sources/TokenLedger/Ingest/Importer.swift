@@ -12,11 +12,16 @@ public struct ImportOptions: Sendable {
     /// in flight.
     public var batchesAhead = 3
     /// Rows written per transaction. In larger transactions the dedup keys and action facts, written in
-    /// sorted order at commit, share more pages; the staged rows are held in memory until then.
-    public var rowsPerTransaction = 50_000
+    /// sorted order at commit, share more pages; the staged rows (about 200 bytes each) and the
+    /// transaction's action facts are held in memory until then.
+    public var rowsPerTransaction = 25_000
     /// SQLite's page cache of the importing connection, in KiB. Rows append and keys are claimed in
     /// sorted order, so a small cache costs little; it bounds the import's memory whatever the input size.
-    public var cacheKiB = 8_192
+    public var cacheKiB = 4_096
+    /// WAL pages after which a commit copies the log into the database. Larger than SQLite's default
+    /// (1,000), so that the key pages that every transaction touches are copied once per checkpoint
+    /// rather than once per transaction.
+    public var walCheckpointPages = 8_192
 
     public init(format: String? = nil) { self.format = format }
 }
@@ -55,6 +60,7 @@ public final class Importer {
         self.rejects = RejectStore(db: database)
         self.options = options
         try database.execute("PRAGMA cache_size = -\(max(1_024, options.cacheKiB))")
+        try database.execute("PRAGMA wal_autocheckpoint = \(max(1_000, options.walCheckpointPages))")
     }
 
     /// Imports every input (files, directories searched recursively, `-` for standard input).
@@ -205,6 +211,8 @@ public final class Importer {
         var items: [ImportItem] = []
         /// The calls, prepared for storage by the parser thread.
         var calls: [PreparedCall] = []
+        /// The bytes of the calls' request and action ids.
+        var text = BatchText()
         /// The names first used by these calls, to be learnt by the writer before it stores them.
         var newSymbols: [NewSymbol] = []
         /// The last line consumed for good, and the offset and hash just past it.
@@ -472,8 +480,10 @@ public final class Importer {
     private func store(_ batch: Batch, sourceID: Int64, path: String, tally: inout TransactionTally,
                        into file: inout FileSummary) throws {
         try writer.learn(batch.newSymbols)
-        for i in batch.calls.indices {
-            try writer.stage(batch.calls[i], sourceID: sourceID)
+        try batch.text.bytes.withUnsafeBufferPointer { text in
+            for i in batch.calls.indices {
+                try writer.stage(batch.calls[i], text: text, sourceID: sourceID)
+            }
         }
         for i in batch.items.indices {
             switch batch.items[i] {
@@ -548,10 +558,12 @@ struct CallPreparer {
         symbols.startBatch()
         var others: [ImportItem] = []
         batch.calls.reserveCapacity(batch.calls.count + batch.items.count)
+        batch.text.reserve(batch.items.count * 48)
         for item in batch.items {
             if case .call(let call, let line) = item {
                 let price = PriceQuote.of(call, in: &resolver)
-                batch.calls.append(PreparedCall(call, line: line, price: price, seeds: seeds, symbols: &symbols))
+                batch.calls.append(PreparedCall(call, line: line, price: price, seeds: seeds, symbols: &symbols,
+                                                text: &batch.text))
             } else {
                 others.append(item)
             }

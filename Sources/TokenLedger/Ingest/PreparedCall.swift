@@ -1,10 +1,12 @@
 /// A call made ready for storage on the parser thread: priced, hashed, its dimension names replaced
 /// by local symbols (see ``DimensionSymbols``), so that the writer only binds integers and the two ids.
+/// The ids' bytes are in the batch's text (``BatchText``), so that the writer allocates and frees no
+/// string per call.
 ///
 /// Preparing is the pipeline step after parsing; importers still produce ``CallRecord``s.
 struct PreparedCall: Sendable {
-    var requestID: String
-    var actionID: String?
+    var requestID: TextRange
+    var actionID: TextRange?
     var line: Int
     var timestampMs: Int64
     /// The request id's hash in its family's key space: its low 32 bits are the dedup key, bits 32…51
@@ -41,9 +43,9 @@ struct PreparedCall: Sendable {
     var preferredRowID: Int64 { (timestampMs << 20) | Int64((requestHash >> 32) & 0xFFFFF) }
 
     init(_ call: CallRecord, line: Int, price: PriceQuote?, seeds: (request: UInt64, action: UInt64),
-         symbols table: inout DimensionSymbols) {
-        requestID = call.requestID
-        actionID = call.actionID
+         symbols table: inout DimensionSymbols, text: inout BatchText) {
+        requestID = text.append(call.requestID)
+        actionID = call.actionID.map { text.append($0) }
         self.line = line
         timestampMs = call.timestamp.milliseconds
         requestHash = XXHash64.hash(call.requestID, seed: seeds.request)
@@ -82,6 +84,36 @@ struct PreparedCall: Sendable {
         priceID = price?.entryID
         cost = price?.cost
     }
+}
+
+/// Where a string's UTF-8 bytes are in a ``BatchText``.
+struct TextRange: Sendable {
+    var start: Int
+    var count: Int
+}
+
+/// The UTF-8 bytes of a batch's ids, one buffer for all.
+struct BatchText: Sendable {
+    private(set) var bytes: [UInt8] = []
+
+    /// Appends a string's bytes.
+    mutating func append(_ s: String) -> TextRange {
+        let start = bytes.count
+        bytes.append(contentsOf: s.utf8)
+        return TextRange(start: start, count: bytes.count - start)
+    }
+
+    mutating func reserve(_ n: Int) { bytes.reserveCapacity(n) }
+}
+
+extension UnsafeBufferPointer<UInt8> {
+    /// The bytes of a range of a ``BatchText``.
+    subscript(text r: TextRange) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: self[r.start..<r.start + r.count])
+    }
+
+    /// The string of a range of a ``BatchText``.
+    func string(_ r: TextRange) -> String { String(decoding: self[text: r], as: UTF8.self) }
 }
 
 /// The local symbols of one call's dimension names; ``DimensionSymbols/none`` where a name is missing.

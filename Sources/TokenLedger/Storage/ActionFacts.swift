@@ -247,22 +247,23 @@ final class ActionWriter {
         delete = try db.prepare("DELETE FROM actions WHERE id = ?")
     }
 
-    /// Adds facts, keyed by action key, to the stored actions: keys are claimed in key order, then new
-    /// and moved actions are inserted in id (time) order.
-    func write(_ facts: [Int64: ActionFacts]) throws {
-        // New actions by (id, key), and the few stored actions that move to an earlier id.
-        var inserts: [(id: Int64, key: Int64)] = []
-        var moved: [Int64: ActionFacts] = [:]
-        var keys = Array(facts.keys)
-        keys.sort()
-        for key in keys {
-            guard let f = facts[key] else { continue }
+    /// Adds facts to the stored actions, `keys[i]` being the action key of `facts[i]`: keys are
+    /// claimed in key order, then new and moved actions are inserted in id (time) order.
+    func write(_ facts: [ActionFacts], keys: [Int64]) throws {
+        // New actions by (id, position), and the few stored actions that move to an earlier id.
+        var inserts: [(id: Int64, position: Int)] = []
+        var moved: [Int: ActionFacts] = [:]
+        var byKey = Array(keys.indices)
+        byKey.sort { keys[$0] < keys[$1] }
+        for position in byKey {
+            let key = keys[position]
+            let f = facts[position]
             claimKey.reset()
             claimKey.bind(key, at: 1)
             claimKey.bind(f.firstRequest, at: 2)
             try claimKey.step()
             if db.changes == 1 {
-                inserts.append((f.firstRequest, key))
+                inserts.append((f.firstRequest, position))
                 continue
             }
             lookupKey.reset()
@@ -298,15 +299,14 @@ final class ActionWriter {
                 moveKey.bind(merged.firstRequest, at: 1)
                 moveKey.bind(key, at: 2)
                 try moveKey.step()
-                inserts.append((merged.firstRequest, key))
-                moved[key] = merged
+                inserts.append((merged.firstRequest, position))
+                moved[position] = merged
             }
         }
         inserts.sort { $0.id < $1.id }
-        for (_, key) in inserts {
-            guard let f = moved[key] ?? facts[key] else { continue }
+        for (_, position) in inserts {
             insert.reset()
-            f.bind(to: insert)
+            if let m = moved[position] { m.bind(to: insert) } else { facts[position].bind(to: insert) }
             try insert.step()
         }
         insert.reset()

@@ -41,7 +41,10 @@ final class RequestWriter {
     /// Reused from one transaction to the next, so that the heap does not grow by fragments.
     private var order: [UInt64] = []
     private var inserted: [Bool] = []
-    private var facts: [Int64: ActionFacts] = [:]
+    /// The transaction's action facts, densely, and the position of each action key's facts.
+    private var facts: [ActionFacts] = []
+    private var factKeys: [Int64] = []
+    private var factPositions: [Int64: Int32] = [:]
     /// The database id of each local symbol of the input being read, per dimension (see ``DimensionSymbols``).
     private var symbolIDs: [[Int64]]
     /// Names of models, for the summary's unpriced models.
@@ -147,7 +150,7 @@ final class RequestWriter {
     }
 
     /// Step 1: stores one call's row. Not thread-safe; one writer per connection.
-    func stage(_ call: PreparedCall, sourceID: Int64) throws {
+    func stage(_ call: PreparedCall, text: UnsafeBufferPointer<UInt8>, sourceID: Int64) throws {
         let s = call.symbols
         let ids = RequestRow.DimensionIDs(
             model: id(.model, s.model) ?? 0, workflow: id(.workflow, s.workflow), team: id(.team, s.team),
@@ -158,7 +161,7 @@ final class RequestWriter {
         // When the preferred id is taken (requests of one millisecond with alike hashes), the next id is taken.
         var id = call.preferredRowID
         var stored = false
-        RequestRow.bind(call, ids: ids, sourceID: sourceID, to: insert)
+        RequestRow.bind(call, ids: ids, text: text, sourceID: sourceID, to: insert)
         for _ in 0..<1024 {
             insert.bind(id, at: 1)
             do {
@@ -171,10 +174,10 @@ final class RequestWriter {
         }
         insert.reset()
         guard stored else {
-            throw DatabaseError(code: 1, message: "no free row id in the millisecond of request \(call.requestID)")
+            throw DatabaseError(code: 1, message: "no free row id in the millisecond of request \(text.string(call.requestID))")
         }
         if let actionID = call.actionID, stagedActionIDs[call.actionKey] == nil {
-            stagedActionIDs[call.actionKey] = actionID
+            stagedActionIDs[call.actionKey] = text.string(actionID)
         }
         staged.append(StagedRequest(
             key: call.dedupKey, rowID: id, line: call.line, actionKey: call.actionKey, modelID: ids.model, workflowID: ids.workflow ?? 0, teamID: ids.team ?? 0,
@@ -200,6 +203,8 @@ final class RequestWriter {
             order.removeAll(keepingCapacity: true)
             inserted.removeAll(keepingCapacity: true)
             facts.removeAll(keepingCapacity: true)
+            factKeys.removeAll(keepingCapacity: true)
+            factPositions.removeAll(keepingCapacity: true)
         }
         // Sort positions by key, packed as key << 32 | position so that plain integers are sorted;
         // equal keys keep their arrival order.
@@ -218,16 +223,18 @@ final class RequestWriter {
             rollups.add(CallSample(rows[i]))
             let c = ActionContribution(rows[i])
             let key = rows[i].actionKey
-            if let f = facts.index(forKey: key) {
-                facts.values[f].add(c)
+            if let p = factPositions[key] {
+                facts[Int(p)].add(c)
             } else {
+                factPositions[key] = Int32(facts.count)
                 var f = ActionFacts(actionID: stagedActionIDs[key], first: c)
                 f.add(c)
-                facts[key] = f
+                facts.append(f)
+                factKeys.append(key)
             }
         }
         try rollups.write(to: db)
-        try actions.write(facts)
+        try actions.write(facts, keys: factKeys)
     }
 
     /// The request id of a stored row.
@@ -330,9 +337,10 @@ enum RequestRow {
         """
 
     /// Binds every parameter but the row id (parameter 1).
-    static func bind(_ call: PreparedCall, ids: DimensionIDs, sourceID: Int64, to s: Statement) {
+    static func bind(_ call: PreparedCall, ids: DimensionIDs, text: UnsafeBufferPointer<UInt8>, sourceID: Int64,
+                     to s: Statement) {
         s.reset()
-        s.bind(call.requestID, at: 2)
+        s.bindText(text[text: call.requestID], at: 2)
         s.bind(sourceID, at: 3)
         s.bind(Int64(call.line), at: 4)
         s.bind(call.actionKey, at: 5)
@@ -398,3 +406,4 @@ extension CallSample {
         gatewayCost = s.gatewayCost
     }
 }
+
