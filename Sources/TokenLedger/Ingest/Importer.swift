@@ -10,11 +10,12 @@ public struct ImportOptions: Sendable {
     public var linesPerBatch = 2_048
     /// Batches parsed ahead of the writer. With ``linesPerBatch`` this bounds the memory of the calls
     /// in flight.
-    public var batchesAhead = 3
+    public var batchesAhead = 2
     /// Rows written per transaction. In larger transactions the dedup keys and action facts, written in
-    /// sorted order at commit, share more pages; the staged rows (about 200 bytes each) and the
-    /// transaction's action facts are held in memory until then.
-    public var rowsPerTransaction = 25_000
+    /// sorted order at commit, share more pages (the key tables are random: a transaction touches most
+    /// of their pages once the database is large); the staged rows (about 160 bytes each) are held in
+    /// memory until then.
+    public var rowsPerTransaction = 50_000
     /// SQLite's page cache of the importing connection, in KiB. Rows append and keys are claimed in
     /// sorted order, so a small cache costs little; it bounds the import's memory whatever the input size.
     public var cacheKiB = 4_096

@@ -17,7 +17,7 @@ struct PreparedCall: Sendable {
     var symbols: CallSymbols
     var kind: CallKind
     var status: CallStatus
-    var attempt: Int32?
+    var attempt: Int64?
     var actionOutcome: ActionOutcome?
     var batch: Bool
     var serviceTier: ServiceTier
@@ -68,7 +68,7 @@ struct PreparedCall: Sendable {
         symbols = s
         kind = call.kind
         status = call.status
-        attempt = call.attempt.map { Int32(clamping: $0) }
+        attempt = call.attempt.map(Int64.init)
         actionOutcome = call.actionOutcome
         batch = call.batch
         serviceTier = call.serviceTier
@@ -103,7 +103,17 @@ struct BatchText: Sendable {
         return TextRange(start: start, count: bytes.count - start)
     }
 
+    /// Appends bytes.
+    mutating func append(_ utf8: UnsafeBufferPointer<UInt8>) -> TextRange {
+        let start = bytes.count
+        bytes.append(contentsOf: utf8)
+        return TextRange(start: start, count: utf8.count)
+    }
+
     mutating func reserve(_ n: Int) { bytes.reserveCapacity(n) }
+
+    /// Empties the buffer, keeping its capacity.
+    mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
 }
 
 extension UnsafeBufferPointer<UInt8> {

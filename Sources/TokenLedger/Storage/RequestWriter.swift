@@ -37,7 +37,9 @@ final class RequestWriter {
     private let actions: ActionWriter
     private var staged: [StagedRequest] = []
     /// The action id of each action key staged in the open transaction (calls without one have none).
-    private var stagedActionIDs: [Int64: String] = [:]
+    private var stagedActionIDs: [Int64: TextRange] = [:]
+    /// The bytes of ``stagedActionIDs``.
+    private var stagedActionText = BatchText()
     /// Reused from one transaction to the next, so that the heap does not grow by fragments.
     private var order: [UInt64] = []
     private var inserted: [Bool] = []
@@ -62,10 +64,9 @@ final class RequestWriter {
     }
 
     /// A row stored in step 1, waiting for its key: what the rollups and the action's facts need of it,
-    /// without strings (the request id is read back from the row in the rare case it is needed).
-    /// Ids of missing names are 0.
+    /// without strings (the request id is read back from the row in the rare case it is needed), and
+    /// without optionals, which would pad every field. Ids of missing names are 0.
     struct StagedRequest {
-        var key: Int64
         var rowID: Int64
         var line: Int
         var actionKey: Int64
@@ -76,22 +77,33 @@ final class RequestWriter {
         var segmentID: Int64
         var tierID: Int64
         var fallbackReasonID: Int64
-        var kind: CallKind
-        var status: CallStatus
-        var attempt: Int64
-        var actionOutcome: ActionOutcome?
         var inputTokens: Int64
         var outputTokens: Int64
         var cachedInputTokens: Int64
         var cacheWriteTokens: Int64
         var cacheWrite1hTokens: Int64
         var reasoningTokens: Int64
-        var latencyMs: Int64?
-        var gatewayCost: Int64?
-        /// Picodollars; nil when unpriced.
-        var cost: Int64?
+        /// Picodollars when ``priced``.
+        var costPicos: Int64
+        /// Picodollars when ``hasGatewayCost``.
+        var gatewayCostPicos: Int64
+        /// Milliseconds when ``hasLatency``.
+        var latencyMilliseconds: Int64
+        /// The dedup key: 32 bits of the request id's hash, or a following key after a collision.
+        var key: UInt32
+        /// 1 when the log gave none.
+        var attempt: Int64
+        var kind: CallKind
+        var status: CallStatus
+        var actionOutcome: ActionOutcome?
+        var priced: Bool
+        var hasGatewayCost: Bool
+        var hasLatency: Bool
 
-        var priced: Bool { cost != nil }
+        /// Picodollars; nil when unpriced.
+        var cost: Int64? { priced ? costPicos : nil }
+        var gatewayCost: Int64? { hasGatewayCost ? gatewayCostPicos : nil }
+        var latencyMs: Int64? { hasLatency ? latencyMilliseconds : nil }
     }
 
     init(db: Database) throws {
@@ -177,17 +189,18 @@ final class RequestWriter {
             throw DatabaseError(code: 1, message: "no free row id in the millisecond of request \(text.string(call.requestID))")
         }
         if let actionID = call.actionID, stagedActionIDs[call.actionKey] == nil {
-            stagedActionIDs[call.actionKey] = text.string(actionID)
+            stagedActionIDs[call.actionKey] = stagedActionText.append(text[text: actionID])
         }
         staged.append(StagedRequest(
-            key: call.dedupKey, rowID: id, line: call.line, actionKey: call.actionKey, modelID: ids.model, workflowID: ids.workflow ?? 0, teamID: ids.team ?? 0,
-            userID: ids.user ?? 0, segmentID: ids.segment ?? 0, tierID: ids.tier ?? 0,
-            fallbackReasonID: ids.fallbackReason ?? 0, kind: call.kind, status: call.status,
-            attempt: Int64(call.attempt ?? 1), actionOutcome: call.actionOutcome, inputTokens: call.inputTokens,
-            outputTokens: call.outputTokens, cachedInputTokens: call.cachedInputTokens,
-            cacheWriteTokens: call.cacheWriteTokens, cacheWrite1hTokens: call.cacheWrite1hTokens,
-            reasoningTokens: call.reasoningTokens, latencyMs: call.latencyMs, gatewayCost: call.gatewayCost,
-            cost: call.cost))
+            rowID: id, line: call.line, actionKey: call.actionKey, modelID: ids.model, workflowID: ids.workflow ?? 0,
+            teamID: ids.team ?? 0, userID: ids.user ?? 0, segmentID: ids.segment ?? 0, tierID: ids.tier ?? 0,
+            fallbackReasonID: ids.fallbackReason ?? 0, inputTokens: call.inputTokens, outputTokens: call.outputTokens,
+            cachedInputTokens: call.cachedInputTokens, cacheWriteTokens: call.cacheWriteTokens,
+            cacheWrite1hTokens: call.cacheWrite1hTokens, reasoningTokens: call.reasoningTokens,
+            costPicos: call.cost ?? 0, gatewayCostPicos: call.gatewayCost ?? 0, latencyMilliseconds: call.latencyMs ?? 0,
+            key: UInt32(truncatingIfNeeded: call.dedupKey), attempt: call.attempt ?? 1, kind: call.kind,
+            status: call.status, actionOutcome: call.actionOutcome, priced: call.cost != nil,
+            hasGatewayCost: call.gatewayCost != nil, hasLatency: call.latencyMs != nil))
     }
 
     /// Step 2: claims the staged rows' keys, removes duplicates, writes rollups and action facts.
@@ -200,6 +213,7 @@ final class RequestWriter {
             rows.removeAll(keepingCapacity: true)
             swap(&rows, &staged)
             stagedActionIDs.removeAll(keepingCapacity: true)
+            stagedActionText.removeAll()
             order.removeAll(keepingCapacity: true)
             inserted.removeAll(keepingCapacity: true)
             facts.removeAll(keepingCapacity: true)
@@ -217,9 +231,14 @@ final class RequestWriter {
             if case .inserted = outcome { inserted[i] = true }
             try report(rows[i], outcome)
         }
-        // Then in arrival (time) order, in which one action's calls come together.
+        // Then in arrival (time) order, in which one action's calls come together. Facts are written
+        // every few thousand calls, so that their memory does not grow with the transaction (an action
+        // whose calls fall on both sides of a flush is merged with what was just written).
         var rollups = RollupAccumulator()
         for i in rows.indices where inserted[i] {
+            if facts.count >= Self.actionsPerFlush {
+                try flushFacts()
+            }
             rollups.add(CallSample(rows[i]))
             let c = ActionContribution(rows[i])
             let key = rows[i].actionKey
@@ -227,14 +246,27 @@ final class RequestWriter {
                 facts[Int(p)].add(c)
             } else {
                 factPositions[key] = Int32(facts.count)
-                var f = ActionFacts(actionID: stagedActionIDs[key], first: c)
+                let actionID = stagedActionIDs[key].map { r in
+                    stagedActionText.bytes.withUnsafeBufferPointer { $0.string(r) }
+                }
+                var f = ActionFacts(actionID: actionID, first: c)
                 f.add(c)
                 facts.append(f)
                 factKeys.append(key)
             }
         }
+        try flushFacts()
         try rollups.write(to: db)
+    }
+
+    /// Actions whose facts are gathered before they are written (see ``finishTransaction(_:)``).
+    static let actionsPerFlush = 4_096
+
+    private func flushFacts() throws {
         try actions.write(facts, keys: factKeys)
+        facts.removeAll(keepingCapacity: true)
+        factKeys.removeAll(keepingCapacity: true)
+        factPositions.removeAll(keepingCapacity: true)
     }
 
     /// The request id of a stored row.
@@ -250,12 +282,12 @@ final class RequestWriter {
     private func claim(_ s: inout StagedRequest) throws -> Outcome {
         for _ in 0..<64 {
             claimKey.reset()
-            claimKey.bind(s.key, at: 1)
+            claimKey.bind(Int64(s.key), at: 1)
             claimKey.bind(s.rowID, at: 2)
             try claimKey.step()
             if db.changes == 1 { return .inserted(priced: s.priced) }
             lookupKey.reset()
-            lookupKey.bind(s.key, at: 1)
+            lookupKey.bind(Int64(s.key), at: 1)
             guard try lookupKey.step() else {
                 throw DatabaseError(code: 1, message: "request key \(s.key) points to no stored request")
             }
@@ -273,7 +305,7 @@ final class RequestWriter {
                 return same ? .duplicate
                     : .conflict(sourceID: location.sourceID, line: location.line, raw: raw, requestID: incomingID)
             }
-            s.key = (s.key &+ 1) & 0xFFFF_FFFF
+            s.key &+= 1
         }
         throw DatabaseError(code: 1, message: "could not place request \(try requestID(of: s.rowID)): too many key collisions")
     }
@@ -304,6 +336,7 @@ final class RequestWriter {
     func discardPending() {
         staged.removeAll()
         stagedActionIDs.removeAll()
+        stagedActionText.removeAll()
         modelNames.removeAll()
         interner.invalidate()
     }
@@ -355,7 +388,7 @@ enum RequestRow {
         s.bind(ids.tier, at: 14)
         s.bind(Int64(call.kind.rawValue), at: 15)
         s.bind(Int64(call.status.rawValue), at: 16)
-        s.bind(call.attempt.map(Int64.init), at: 17)
+        s.bind(call.attempt, at: 17)
         s.bind(ids.fallbackReason, at: 18)
         s.bind(ids.fallbackFrom, at: 19)
         s.bind(call.actionOutcome.map { Int64($0.rawValue) }, at: 20)
