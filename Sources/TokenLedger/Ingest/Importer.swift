@@ -13,7 +13,7 @@ public struct ImportOptions: Sendable {
     public var batchesAhead = 2
     /// Rows written per transaction. In larger transactions the dedup keys and action facts, written in
     /// sorted order at commit, share more pages (the key tables are random: a transaction touches most
-    /// of their pages once the database is large); the staged rows (about 160 bytes each) are held in
+    /// of their pages once the database is large); the staged rows (under 200 bytes each) are held in
     /// memory until then.
     public var rowsPerTransaction = 50_000
     /// SQLite's page cache of the importing connection, in KiB. Rows append and keys are claimed in
@@ -207,8 +207,8 @@ public final class Importer {
     // MARK: The pipeline
 
     struct Batch: Sendable {
-        /// What the importer made of the batch's lines; once the batch is prepared (see ``prepare``), all
-        /// but the calls.
+        /// What the importer made of the batch's lines; once the batch is prepared (see ``CallPreparer``),
+        /// all but the calls.
         var items: [ImportItem] = []
         /// The calls, prepared for storage by the parser thread.
         var calls: [PreparedCall] = []

@@ -335,10 +335,11 @@ final class RequestWriter {
     /// After a rollback: forget everything cached from the rolled-back transaction.
     func discardPending() {
         staged.removeAll()
+        // Ids learnt in the rolled-back transaction may not exist any more.
+        beginInput()
         stagedActionIDs.removeAll()
         stagedActionText.removeAll()
         modelNames.removeAll()
-        interner.invalidate()
     }
 }
 
