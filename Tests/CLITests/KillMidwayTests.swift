@@ -85,9 +85,9 @@ import Glibc
                 """)
             actionsOff = try int("""
                 SELECT count(*) FROM actions a LEFT JOIN (
-                    SELECT action_key, count(*) AS calls, coalesce(sum(cost), 0) AS cost, sum(status != 1) AS failed,
+                    SELECT ax.action, count(*) AS calls, coalesce(sum(cost), 0) AS cost, sum(status != 1) AS failed,
                            min(id) AS first, max(id) AS last
-                    FROM requests GROUP BY action_key) r ON r.action_key = a.id
+                    FROM requests JOIN action_keys ax ON ax.key = requests.action_key GROUP BY ax.action) r ON r.action = a.id
                 WHERE r.calls IS NULL OR a.calls != r.calls OR a.cost != r.cost OR a.failed_calls != r.failed
                    OR a.first_request != r.first OR a.last_request != r.last
                 """)

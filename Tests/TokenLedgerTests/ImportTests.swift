@@ -368,12 +368,12 @@ import Testing
             // Each action's facts against its stored calls.
             #expect(try ledger.int("""
                 SELECT count(*) FROM actions a LEFT JOIN (
-                    SELECT action_key, count(*) AS calls, sum(kind = 2) AS retries, sum(kind = 3) AS fallbacks,
+                    SELECT ax.action, count(*) AS calls, sum(kind = 2) AS retries, sum(kind = 3) AS fallbacks,
                            sum(kind = 4) AS classifier, sum(kind = 5) AS validation, sum(status != 1) AS failed,
                            coalesce(sum(cost), 0) AS cost, coalesce(sum(CASE WHEN status != 1 THEN cost END), 0) AS failed_cost,
                            sum(cost IS NULL) AS unpriced, max(coalesce(attempt, 1)) AS max_attempt,
                            min(id) AS first, max(id) AS last
-                    FROM requests GROUP BY action_key) r ON r.action_key = a.id
+                    FROM requests JOIN action_keys ax ON ax.key = requests.action_key GROUP BY ax.action) r ON r.action = a.id
                 WHERE r.calls IS NULL OR a.calls != r.calls OR a.retries != r.retries OR a.fallbacks != r.fallbacks
                    OR a.classifier_calls != r.classifier OR a.validation_calls != r.validation OR a.failed_calls != r.failed
                    OR a.cost != r.cost OR a.failed_cost != r.failed_cost OR a.unpriced_calls != r.unpriced
@@ -386,10 +386,10 @@ import Testing
                 """) == 0)
             #expect(try ledger.int("""
                 SELECT count(*) FROM actions a LEFT JOIN (
-                    SELECT action_key, action_outcome FROM (
-                        SELECT action_key, action_outcome, row_number() OVER (PARTITION BY action_key ORDER BY id DESC) AS n
-                        FROM requests WHERE action_outcome IS NOT NULL)
-                    WHERE n = 1) e ON e.action_key = a.id
+                    SELECT action, action_outcome FROM (
+                        SELECT ax.action, action_outcome, row_number() OVER (PARTITION BY ax.action ORDER BY id DESC) AS n
+                        FROM requests JOIN action_keys ax ON ax.key = requests.action_key WHERE action_outcome IS NOT NULL)
+                    WHERE n = 1) e ON e.action = a.id
                 WHERE a.outcome IS NOT e.action_outcome
                 """) == 0)
         }
@@ -445,8 +445,8 @@ import Testing
             """)
         #expect(counted == [[.integer(3), .integer(1), .integer(1), .integer(2), .integer(2), .integer(0), .integer(0)]])
         let costs = try ledger.rows("""
-            SELECT a.cost, a.failed_cost, (SELECT sum(cost) FROM requests r WHERE r.action_key = a.id),
-                   (SELECT sum(cost) FROM requests r WHERE r.action_key = a.id AND r.status != 1)
+            SELECT a.cost, a.failed_cost, (SELECT sum(cost) FROM requests r JOIN action_keys ax ON ax.key = r.action_key WHERE ax.action = a.id),
+                   (SELECT sum(cost) FROM requests r JOIN action_keys ax ON ax.key = r.action_key WHERE ax.action = a.id AND r.status != 1)
             FROM actions a WHERE a.action_id = 'counted'
             """)
         #expect(costs.first?[0] == costs.first?[2])

@@ -137,9 +137,10 @@ import Testing
         #expect(totals.cost == totals.actionCost)
         #expect(totals.unpricedRequests == totals.actionUnpriced)
         #expect(try ledger.int("""
-            SELECT count(*) FROM actions a JOIN (SELECT action_key, coalesce(sum(cost), 0) AS cost,
-                coalesce(sum(CASE WHEN status != 1 THEN cost END), 0) AS failed FROM requests GROUP BY action_key) r
-            ON r.action_key = a.id WHERE a.cost != r.cost OR a.failed_cost != r.failed
+            SELECT count(*) FROM actions a LEFT JOIN (SELECT ax.action, coalesce(sum(cost), 0) AS cost,
+                coalesce(sum(CASE WHEN status != 1 THEN cost END), 0) AS failed
+                FROM requests JOIN action_keys ax ON ax.key = requests.action_key GROUP BY ax.action) r
+            ON r.action = a.id WHERE r.action IS NULL OR a.cost != r.cost OR a.failed_cost != r.failed
             """) == 0)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 
 /// One action as the audit reads it: the facts kept at import (see `actions`).
 public struct ActionRow: Sendable, Equatable {
+    /// The action's row id (that of its first request); ``AuditInput/extraModels`` is keyed by it.
     public var key: Int64
     public var firstRequest: Int64
     public var workflowID: Int64?

@@ -7,10 +7,22 @@ public struct ImportOptions: Sendable {
     /// Settings passed to every format's importer.
     public var settings = ImporterSettings()
     /// Lines parsed per batch handed from the parser to the writer.
-    public var linesPerBatch = 4_096
+    public var linesPerBatch = 2_048
+    /// Batches parsed ahead of the writer. With ``linesPerBatch`` this bounds the memory of the calls
+    /// in flight.
+    public var batchesAhead = 2
     /// Rows written per transaction. In larger transactions the dedup keys and action facts, written in
-    /// sorted order at commit, share more pages; the staged rows are held in memory until then.
+    /// sorted order at commit, share more pages (the key tables are random: a transaction touches most
+    /// of their pages once the database is large); the staged rows (under 200 bytes each) are held in
+    /// memory until then.
     public var rowsPerTransaction = 50_000
+    /// SQLite's page cache of the importing connection, in KiB. Rows append and keys are claimed in
+    /// sorted order, so a small cache costs little; it bounds the import's memory whatever the input size.
+    public var cacheKiB = 4_096
+    /// WAL pages after which a commit copies the log into the database. Larger than SQLite's default
+    /// (1,000), so that the key pages that every transaction touches are copied once per checkpoint
+    /// rather than once per transaction.
+    public var walCheckpointPages = 8_192
 
     public init(format: String? = nil) { self.format = format }
 }
@@ -48,6 +60,8 @@ public final class Importer {
         self.sources = SourceStore(db: database)
         self.rejects = RejectStore(db: database)
         self.options = options
+        try database.execute("PRAGMA cache_size = -\(max(1_024, options.cacheKiB))")
+        try database.execute("PRAGMA wal_autocheckpoint = \(max(1_000, options.walCheckpointPages))")
     }
 
     /// Imports every input (files, directories searched recursively, `-` for standard input).
@@ -206,9 +220,15 @@ public final class Importer {
     // MARK: The pipeline
 
     struct Batch: Sendable {
+        /// What the importer made of the batch's lines; once the batch is prepared (see ``CallPreparer``),
+        /// all but the calls.
         var items: [ImportItem] = []
-        /// The price of each call item (nil for rejects and unpriced calls), worked out by the parser thread.
-        var prices: [PriceQuote?] = []
+        /// The calls, prepared for storage by the parser thread.
+        var calls: [PreparedCall] = []
+        /// The bytes of the calls' request and action ids.
+        var text = BatchText()
+        /// The names first used by these calls, to be learnt by the writer before it stores them.
+        var newSymbols: [NewSymbol] = []
         /// The last line consumed for good, and the offset and hash just past it.
         var linesDone = 0
         var bytesDone: Int64 = 0
@@ -227,7 +247,7 @@ public final class Importer {
     /// Parses on a second thread and stores on this one.
     private func pump(reader: LineReader, format: any FormatImporter.Type, sourceID: Int64, path: String, size: Int64?,
                       into file: inout FileSummary) throws -> PumpOutcome {
-        let queue = BoundedQueue<Batch>(capacity: 4)
+        let queue = BoundedQueue<Batch>(capacity: options.batchesAhead)
         let work = UncheckedSendable((reader, format))
         let linesPerBatch = options.linesPerBatch
         let book = prices
@@ -244,7 +264,7 @@ public final class Importer {
         thread.stackSize = 8 << 20
         thread.start()
 
-        let seeds = RequestWriter.seeds(family: format.family)
+        writer.beginInput()
         var outcome = PumpOutcome(bytesDone: 0, contentHash: 0, heldBackLastLine: false, readError: nil)
         var pending = TransactionTally()
         var open = false
@@ -254,7 +274,7 @@ public final class Importer {
                     try db.execute("BEGIN IMMEDIATE")
                     open = true
                 }
-                try store(batch, sourceID: sourceID, path: path, tally: &pending, into: &file, seeds: seeds)
+                try store(batch, sourceID: sourceID, path: path, tally: &pending, into: &file)
                 pending.size = size
                 outcome.bytesDone = batch.bytesDone
                 outcome.contentHash = batch.hash.finalize()
@@ -298,17 +318,17 @@ public final class Importer {
             case .inserted(let priced):
                 t.rows += 1
                 file.rows += 1
-                if !priced { file.unpricedModels[staged.model, default: 0] += 1 }
+                if !priced { file.unpricedModels[try writer.modelName(staged.modelID), default: 0] += 1 }
             case .duplicate:
                 t.duplicates += 1
                 file.duplicates += 1
-            case .conflict(let otherSource, let otherLine, let raw):
+            case .conflict(let otherSource, let otherLine, let raw, let requestID):
                 t.rejected += 1
                 let otherPath = try sources.path(id: otherSource) ?? "?"
                 let reason = RejectReason.conflict(
-                    "request_id `\(staged.requestID)` was already imported from \(otherPath):\(otherLine) with different content")
+                    "request_id `\(requestID)` was already imported from \(otherPath):\(otherLine) with different content")
                 try rejects.add(sourceID: sourceID, line: staged.line, reason: reason, raw: raw,
-                                requestID: staged.requestID, conflict: (otherSource, otherLine))
+                                requestID: requestID, conflict: (otherSource, otherLine))
                 file.noteReject(reason, path: path, line: staged.line)
             }
         }
@@ -326,17 +346,9 @@ public final class Importer {
     static func parse(reader: LineReader, format: any FormatImporter.Type, settings: ImporterSettings, prices: PriceBook,
                       linesPerBatch: Int, into queue: BoundedQueue<Batch>) {
         var importer = format.init(settings: settings)
-        var resolver = PriceBook.Resolver(prices)
-        /// Prices the calls appended since `from`.
-        func price(_ batch: inout Batch) {
-            for i in batch.prices.count..<batch.items.count {
-                if case .call(let call, _) = batch.items[i] {
-                    batch.prices.append(PriceQuote.of(call, in: &resolver))
-                } else {
-                    batch.prices.append(nil)
-                }
-            }
-        }
+        var preparer = CallPreparer(prices: prices, family: format.family)
+        /// Prepares the batch's calls for storage, once, before it is handed over.
+        func prepare(_ batch: inout Batch) { preparer.prepare(&batch) }
         var batch = Batch()
         batch.linesDone = reader.lineNumber
         batch.bytesDone = reader.offset
@@ -374,7 +386,7 @@ public final class Importer {
                     batch.hash = reader.hash
                     linesInBatch += 1
                     if linesInBatch >= linesPerBatch {
-                        price(&batch)
+                        prepare(&batch)
                         guard queue.put(batch) else { return }
                         let carry = batch
                         batch = Batch()
@@ -417,7 +429,7 @@ public final class Importer {
                     batch.hash = reader.hash
                     linesInBatch += 1
                     if linesInBatch >= linesPerBatch {
-                        price(&batch)
+                        prepare(&batch)
                         guard queue.put(batch) else { return }
                         let carry = batch
                         batch = Batch()
@@ -459,7 +471,7 @@ public final class Importer {
             // Calls held back from the lines read so far belong with them: progress counts those lines.
             importer.finish(into: &batch.items)
         }
-        price(&batch)
+        prepare(&batch)
         _ = queue.put(batch)
         queue.close()
     }
@@ -480,11 +492,18 @@ public final class Importer {
 
     /// Stores one batch inside the open transaction: calls are staged, rejects written.
     private func store(_ batch: Batch, sourceID: Int64, path: String, tally: inout TransactionTally,
-                       into file: inout FileSummary, seeds: (request: UInt64, action: UInt64)) throws {
+                       into file: inout FileSummary) throws {
+        try writer.learn(batch.newSymbols)
+        try batch.text.bytes.withUnsafeBufferPointer { text in
+            for i in batch.calls.indices {
+                try writer.stage(batch.calls[i], text: text, sourceID: sourceID)
+            }
+        }
         for i in batch.items.indices {
             switch batch.items[i] {
-            case .call(let call, let line):
-                try writer.stage(call, price: batch.prices[i], sourceID: sourceID, line: line, seeds: seeds)
+            case .call:
+                // Prepared into `batch.calls` by the parser thread.
+                break
             case .providerUsage(let row, let line):
                 note(try providerWriter.write(row, sourceID: sourceID, line: line), tally: &tally, file: &file)
             case .providerCost(let row, let line):
@@ -533,6 +552,38 @@ public final class Importer {
             remaining -= Int64(n)
         }
         return hash
+    }
+}
+
+/// The parser thread's step after parsing: prices each call, hashes its ids and numbers its names,
+/// turning the batch's ``CallRecord``s into ``PreparedCall``s.
+struct CallPreparer {
+    private var resolver: PriceBook.Resolver
+    private var symbols = DimensionSymbols()
+    private let seeds: (request: UInt64, action: UInt64)
+
+    init(prices: PriceBook, family: String) {
+        resolver = PriceBook.Resolver(prices)
+        seeds = RequestWriter.seeds(family: family)
+    }
+
+    /// Moves the batch's calls from `items` to `calls`, prepared, with the names they use first.
+    mutating func prepare(_ batch: inout Importer.Batch) {
+        symbols.startBatch()
+        var others: [ImportItem] = []
+        batch.calls.reserveCapacity(batch.calls.count + batch.items.count)
+        batch.text.reserve(batch.items.count * 48)
+        for item in batch.items {
+            if case .call(let call, let line) = item {
+                let price = PriceQuote.of(call, in: &resolver)
+                batch.calls.append(PreparedCall(call, line: line, price: price, seeds: seeds, symbols: &symbols,
+                                                text: &batch.text))
+            } else {
+                others.append(item)
+            }
+        }
+        batch.items = others
+        batch.newSymbols += symbols.takeNews()
     }
 }
 

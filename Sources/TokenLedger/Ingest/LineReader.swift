@@ -33,7 +33,7 @@ public final class LineReader {
     /// - Parameters:
     ///   - startOffset/startLine/hash: where a resumed read begins (the source must already be there).
     public init(source: ByteSource, startOffset: Int64 = 0, startLine: Int = 0, hash: XXHash64 = XXHash64(),
-                bufferSize: Int = 4 << 20) {
+                bufferSize: Int = 1 << 20) {
         self.source = source
         self.buffer = .allocate(byteCount: bufferSize, alignment: 16)
         self.offset = startOffset

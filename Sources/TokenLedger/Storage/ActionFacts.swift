@@ -1,5 +1,5 @@
 /// What TokenLedger keeps about one action (the calls behind one user-level request), updated as its
-/// calls are imported. Facts from several imports merge with one upsert: counts and costs add, the
+/// calls are imported. Facts from several transactions merge (``merge(_:)``): counts and costs add, the
 /// first call decides the action's workflow and owner, the latest call decides its last status, and
 /// the latest call that carried an `action_outcome` decides the explicit outcome.
 ///
@@ -34,8 +34,8 @@ struct ActionFacts {
         modelID >= 1 && modelID < 62 ? Int64(1) << modelID : Int64(1) << 62
     }
 
-    init(_ first: ActionContribution) {
-        self.actionID = first.actionID
+    init(actionID: String?, first: ActionContribution) {
+        self.actionID = actionID
         self.firstRequest = first.requestRowID
         self.lastRequest = first.requestRowID
         self.lastStatus = Int64(first.status.rawValue)
@@ -83,73 +83,115 @@ struct ActionFacts {
         }
     }
 
-    static let upsertSQL = """
-        INSERT INTO actions(id, action_id, first_request, last_request, workflow_id, team_id,
-            user_id, segment_id, calls, retries, fallbacks, classifier_calls, validation_calls, failed_calls,
-            max_attempt, model_mask, cost, failed_cost, unpriced_calls, last_status, outcome, outcome_request)
-        VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)
-        ON CONFLICT(id) DO UPDATE SET
-            workflow_id = CASE WHEN excluded.first_request < first_request
-                THEN coalesce(excluded.workflow_id, workflow_id) ELSE coalesce(workflow_id, excluded.workflow_id) END,
-            team_id = CASE WHEN excluded.first_request < first_request
-                THEN coalesce(excluded.team_id, team_id) ELSE coalesce(team_id, excluded.team_id) END,
-            user_id = CASE WHEN excluded.first_request < first_request
-                THEN coalesce(excluded.user_id, user_id) ELSE coalesce(user_id, excluded.user_id) END,
-            segment_id = CASE WHEN excluded.first_request < first_request
-                THEN coalesce(excluded.segment_id, segment_id) ELSE coalesce(segment_id, excluded.segment_id) END,
-            first_request = min(first_request, excluded.first_request),
-            last_status = CASE WHEN excluded.last_request > last_request THEN excluded.last_status ELSE last_status END,
-            last_request = max(last_request, excluded.last_request),
-            calls = calls + excluded.calls,
-            retries = retries + excluded.retries,
-            fallbacks = fallbacks + excluded.fallbacks,
-            classifier_calls = classifier_calls + excluded.classifier_calls,
-            validation_calls = validation_calls + excluded.validation_calls,
-            failed_calls = failed_calls + excluded.failed_calls,
-            max_attempt = max(max_attempt, excluded.max_attempt),
-            model_mask = model_mask | excluded.model_mask,
-            cost = cost + excluded.cost,
-            failed_cost = failed_cost + excluded.failed_cost,
-            unpriced_calls = unpriced_calls + excluded.unpriced_calls,
-            outcome = CASE WHEN excluded.outcome_request IS NOT NULL
-                AND (outcome_request IS NULL OR excluded.outcome_request > outcome_request)
-                THEN excluded.outcome ELSE outcome END,
-            outcome_request = CASE WHEN excluded.outcome_request IS NOT NULL
-                AND (outcome_request IS NULL OR excluded.outcome_request > outcome_request)
-                THEN excluded.outcome_request ELSE outcome_request END
-        WHERE action_id IS excluded.action_id
+    /// Merges the facts of the same action gathered elsewhere (stored by an earlier transaction, or
+    /// from other calls): the rules of ``add(_:)`` applied to two sets of calls.
+    mutating func merge(_ o: ActionFacts) {
+        if o.firstRequest < firstRequest {
+            workflowID = o.workflowID ?? workflowID
+            teamID = o.teamID ?? teamID
+            userID = o.userID ?? userID
+            segmentID = o.segmentID ?? segmentID
+            firstRequest = o.firstRequest
+        } else {
+            workflowID = workflowID ?? o.workflowID
+            teamID = teamID ?? o.teamID
+            userID = userID ?? o.userID
+            segmentID = segmentID ?? o.segmentID
+        }
+        if o.lastRequest > lastRequest {
+            lastRequest = o.lastRequest
+            lastStatus = o.lastStatus
+        }
+        calls += o.calls
+        retries += o.retries
+        fallbacks += o.fallbacks
+        classifierCalls += o.classifierCalls
+        validationCalls += o.validationCalls
+        failedCalls += o.failedCalls
+        maxAttempt = max(maxAttempt, o.maxAttempt)
+        modelMask |= o.modelMask
+        cost += o.cost
+        failedCost += o.failedCost
+        unpricedCalls += o.unpricedCalls
+        if let r = o.outcomeRequest, outcomeRequest.map({ r > $0 }) ?? true {
+            outcome = o.outcome
+            outcomeRequest = r
+        }
+    }
+
+    /// The stored columns after the id, in the order of ``insertSQL``'s parameters 2…21.
+    static let columns = """
+        action_id, last_request, workflow_id, team_id, user_id, segment_id, calls, retries, fallbacks,
+        classifier_calls, validation_calls, failed_calls, max_attempt, model_mask, cost, failed_cost,
+        unpriced_calls, last_status, outcome, outcome_request
         """
 
-    func bind(to s: Statement, key: Int64) {
-        s.bind(key, at: 1)
+    static let insertSQL = """
+        INSERT INTO actions(id, \(columns))
+        VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
+        """
+
+    static let updateSQL = """
+        UPDATE actions SET action_id = ?2, last_request = ?3, workflow_id = ?4, team_id = ?5, user_id = ?6,
+            segment_id = ?7, calls = ?8, retries = ?9, fallbacks = ?10, classifier_calls = ?11, validation_calls = ?12,
+            failed_calls = ?13, max_attempt = ?14, model_mask = ?15, cost = ?16, failed_cost = ?17,
+            unpriced_calls = ?18, last_status = ?19, outcome = ?20, outcome_request = ?21
+        WHERE id = ?1
+        """
+
+    /// Binds the facts to ``insertSQL`` or ``updateSQL``; the id is the first request's row id.
+    func bind(to s: Statement) {
+        s.bind(firstRequest, at: 1)
         s.bind(actionID, at: 2)
-        s.bind(firstRequest, at: 3)
-        s.bind(lastRequest, at: 4)
-        s.bind(workflowID, at: 5)
-        s.bind(teamID, at: 6)
-        s.bind(userID, at: 7)
-        s.bind(segmentID, at: 8)
-        s.bind(calls, at: 9)
-        s.bind(retries, at: 10)
-        s.bind(fallbacks, at: 11)
-        s.bind(classifierCalls, at: 12)
-        s.bind(validationCalls, at: 13)
-        s.bind(failedCalls, at: 14)
-        s.bind(maxAttempt, at: 15)
-        s.bind(modelMask, at: 16)
-        s.bind(cost, at: 17)
-        s.bind(failedCost, at: 18)
-        s.bind(unpricedCalls, at: 19)
-        s.bind(lastStatus, at: 20)
-        s.bind(outcome, at: 21)
-        s.bind(outcomeRequest, at: 22)
+        s.bind(lastRequest, at: 3)
+        s.bind(workflowID, at: 4)
+        s.bind(teamID, at: 5)
+        s.bind(userID, at: 6)
+        s.bind(segmentID, at: 7)
+        s.bind(calls, at: 8)
+        s.bind(retries, at: 9)
+        s.bind(fallbacks, at: 10)
+        s.bind(classifierCalls, at: 11)
+        s.bind(validationCalls, at: 12)
+        s.bind(failedCalls, at: 13)
+        s.bind(maxAttempt, at: 14)
+        s.bind(modelMask, at: 15)
+        s.bind(cost, at: 16)
+        s.bind(failedCost, at: 17)
+        s.bind(unpricedCalls, at: 18)
+        s.bind(lastStatus, at: 19)
+        s.bind(outcome, at: 20)
+        s.bind(outcomeRequest, at: 21)
+    }
+
+    /// Reads stored facts from a row of `SELECT id, <columns>`.
+    init(stored s: Statement) {
+        firstRequest = s.int64(0)
+        actionID = s.text(1)
+        lastRequest = s.int64(2)
+        workflowID = s.optionalInt64(3)
+        teamID = s.optionalInt64(4)
+        userID = s.optionalInt64(5)
+        segmentID = s.optionalInt64(6)
+        calls = s.int64(7)
+        retries = s.int64(8)
+        fallbacks = s.int64(9)
+        classifierCalls = s.int64(10)
+        validationCalls = s.int64(11)
+        failedCalls = s.int64(12)
+        maxAttempt = s.int64(13)
+        modelMask = s.int64(14)
+        cost = s.int64(15)
+        failedCost = s.int64(16)
+        unpricedCalls = s.int64(17)
+        lastStatus = s.int64(18)
+        outcome = s.optionalInt64(19)
+        outcomeRequest = s.optionalInt64(20)
     }
 }
 
 /// What one stored call adds to its action's facts.
 struct ActionContribution {
-    var actionKey: Int64
-    var actionID: String?
     var requestRowID: Int64
     var workflowID, teamID, userID, segmentID: Int64?
     var modelID: Int64
@@ -158,4 +200,115 @@ struct ActionContribution {
     var attempt: Int64
     var outcome: ActionOutcome?
     var cost: Int64?
+
+    init(_ s: RequestWriter.StagedRequest) {
+        requestRowID = s.rowID
+        workflowID = s.workflowID == 0 ? nil : s.workflowID
+        teamID = s.teamID == 0 ? nil : s.teamID
+        userID = s.userID == 0 ? nil : s.userID
+        segmentID = s.segmentID == 0 ? nil : s.segmentID
+        modelID = s.modelID
+        kind = s.kind
+        status = s.status
+        attempt = s.attempt
+        outcome = s.actionOutcome
+        cost = s.cost
+    }
+}
+
+/// Writes the action facts of a transaction.
+///
+/// An action's row id is the row id of its first request, so actions are stored in time order, new
+/// ones append, and a period's actions are one range of ids. Requests refer to their action by its
+/// 63-bit key (`requests.action_key`); `action_keys` maps each key to the action's current row. When
+/// an import brings an earlier first call of a stored action, the action moves to the new id and its
+/// key follows.
+final class ActionWriter {
+    let db: Database
+    private let claimKey: Statement
+    private let lookupKey: Statement
+    private let moveKey: Statement
+    private let read: Statement
+    private let insert: Statement
+    private let update: Statement
+    private let delete: Statement
+
+    /// Action facts that could not be merged because two action ids share a 63-bit key.
+    private(set) var keyCollisions = 0
+
+    init(db: Database) throws {
+        self.db = db
+        claimKey = try db.prepare("INSERT OR IGNORE INTO action_keys(key, action) VALUES(?, ?)")
+        lookupKey = try db.prepare("SELECT action FROM action_keys WHERE key = ?")
+        moveKey = try db.prepare("UPDATE action_keys SET action = ? WHERE key = ?")
+        read = try db.prepare("SELECT id, \(ActionFacts.columns) FROM actions WHERE id = ?")
+        insert = try db.prepare(ActionFacts.insertSQL)
+        update = try db.prepare(ActionFacts.updateSQL)
+        delete = try db.prepare("DELETE FROM actions WHERE id = ?")
+    }
+
+    /// Adds facts to the stored actions, `keys[i]` being the action key of `facts[i]`: keys are
+    /// claimed in key order, then new and moved actions are inserted in id (time) order.
+    func write(_ facts: [ActionFacts], keys: [Int64]) throws {
+        // New actions by (id, position), and the few stored actions that move to an earlier id.
+        var inserts: [(id: Int64, position: Int)] = []
+        var moved: [Int: ActionFacts] = [:]
+        var byKey = Array(keys.indices)
+        byKey.sort { keys[$0] < keys[$1] }
+        for position in byKey {
+            let key = keys[position]
+            let f = facts[position]
+            claimKey.reset()
+            claimKey.bind(key, at: 1)
+            claimKey.bind(f.firstRequest, at: 2)
+            try claimKey.step()
+            if db.changes == 1 {
+                inserts.append((f.firstRequest, position))
+                continue
+            }
+            lookupKey.reset()
+            lookupKey.bind(key, at: 1)
+            guard try lookupKey.step() else {
+                throw DatabaseError(code: 1, message: "action key \(key) is claimed but unreadable")
+            }
+            let storedID = lookupKey.int64(0)
+            lookupKey.reset()
+            read.reset()
+            read.bind(storedID, at: 1)
+            guard try read.step() else {
+                read.reset()
+                throw DatabaseError(code: 1, message: "action key \(key) points to no stored action")
+            }
+            var merged = ActionFacts(stored: read)
+            read.reset()
+            guard merged.actionID == f.actionID else {
+                keyCollisions += 1
+                continue
+            }
+            merged.merge(f)
+            if merged.firstRequest == storedID {
+                update.reset()
+                merged.bind(to: update)
+                try update.step()
+                update.reset()
+            } else {
+                delete.reset()
+                delete.bind(storedID, at: 1)
+                try delete.step()
+                moveKey.reset()
+                moveKey.bind(merged.firstRequest, at: 1)
+                moveKey.bind(key, at: 2)
+                try moveKey.step()
+                inserts.append((merged.firstRequest, position))
+                moved[position] = merged
+            }
+        }
+        inserts.sort { $0.id < $1.id }
+        for (_, position) in inserts {
+            insert.reset()
+            if let m = moved[position] { m.bind(to: insert) } else { facts[position].bind(to: insert) }
+            try insert.step()
+        }
+        insert.reset()
+    }
 }

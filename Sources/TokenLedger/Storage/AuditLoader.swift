@@ -153,7 +153,7 @@ public struct AuditLoader {
             SELECT id, first_request, workflow_id, team_id, user_id, segment_id, calls, retries, fallbacks, failed_calls,
                    max_attempt, model_mask, cost, failed_cost, unpriced_calls,
                    coalesce(outcome, CASE WHEN last_status = 1 THEN 1 ELSE 2 END)
-            FROM actions WHERE first_request BETWEEN ? AND ?
+            FROM actions WHERE id BETWEEN ? AND ?
             """)
         s.bind(ids.lowerBound, at: 1)
         s.bind(ids.upperBound, at: 2)
@@ -168,10 +168,14 @@ public struct AuditLoader {
         return out
     }
 
-    /// The models above id 61 used by each action, from the calls of the interval and the day after it.
+    /// The models above id 61 used by each action (by the action's row id), from the calls of the
+    /// interval and the day after it.
     func modelsAbove61(_ interval: Range<Timestamp>) throws -> [Int64: Set<Int64>] {
         let ids = RequestScan.rowIDs(interval.lowerBound..<Timestamp(milliseconds: interval.upperBound.milliseconds + 86_400_000))
-        let s = try db.prepare("SELECT action_key, model_id FROM requests WHERE id BETWEEN ? AND ? AND model_id > 61")
+        let s = try db.prepare("""
+            SELECT k.action, r.model_id FROM requests r JOIN action_keys k ON k.key = r.action_key
+            WHERE r.id BETWEEN ? AND ? AND r.model_id > 61
+            """)
         s.bind(ids.lowerBound, at: 1)
         s.bind(ids.upperBound, at: 2)
         var out: [Int64: Set<Int64>] = [:]

@@ -34,7 +34,7 @@ public struct Repricer {
         let update = try db.prepare("UPDATE requests SET price_id = ?, cost = ? WHERE id = ?")
         let adjust = try db.prepare("""
             UPDATE actions SET cost = cost + ?, failed_cost = failed_cost + ?, unpriced_calls = unpriced_calls + ?
-            WHERE id = ?
+            WHERE id = (SELECT action FROM action_keys WHERE key = ?)
             """)
         var resolver = PriceBook.Resolver(book)
         while true {

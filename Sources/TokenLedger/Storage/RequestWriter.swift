@@ -13,16 +13,19 @@ public struct PriceQuote: Sendable, Equatable {
     }
 }
 
-/// Stores calls: interns their strings, deduplicates them by request id, and keeps the facts of their
-/// actions, in two steps per transaction:
+/// Stores calls: maps their dimension symbols to ids, deduplicates them by request id, and keeps the
+/// facts of their actions and the rollups, in two steps per transaction:
 ///
-/// 1. ``stage(_:price:sourceID:line:seeds:)`` stores each row at once. Row ids order requests by
-///    time, `id = timestamp_ms << 20 | 20 bits of the id's hash`, so these writes append.
+/// 1. ``stage(_:sourceID:)`` stores each row at once. Row ids order requests by time,
+///    `id = timestamp_ms << 20 | 20 bits of the id's hash`, so these writes append.
 /// 2. ``finishTransaction(_:)`` claims the rows' dedup keys in sorted key order, so that each page of
 ///    the key table is visited once per transaction rather than once per row. A row whose request id
 ///    is already stored is removed again: a duplicate when its content is the same, a conflict when
-///    not. Only then are the remaining calls added to their actions' facts, which are written in
-///    action-key order.
+///    not. Only then are the remaining calls added to the rollups and to their actions' facts (see
+///    ``ActionWriter``).
+///
+/// Calls arrive prepared by the parser thread (``PreparedCall``): the names they refer to come as
+/// local symbols, learnt with ``learn(_:)`` before the calls that use them.
 ///
 /// All writes happen inside the caller's transaction.
 final class RequestWriter {
@@ -33,31 +36,77 @@ final class RequestWriter {
     private let lookupKey: Statement
     private let readContent: Statement
     private let deleteRow: Statement
-    private let moveKey: Statement
-    private let upsertAction: Statement
+    private let readRequestID: Statement
+    private let actions: ActionWriter
     private var staged: [StagedRequest] = []
+    /// The action id of each action key staged in the open transaction (calls without one have none).
+    private var stagedActionIDs: [Int64: TextRange] = [:]
+    /// The bytes of ``stagedActionIDs``.
+    private var stagedActionText = BatchText()
+    /// Reused from one transaction to the next, so that the heap does not grow by fragments.
+    private var order: [UInt64] = []
+    private var inserted: [Bool] = []
+    /// The transaction's action facts, densely, and the position of each action key's facts.
+    private var facts: [ActionFacts] = []
+    private var factKeys: [Int64] = []
+    private var factPositions: [Int64: Int32] = [:]
+    /// The database id of each local symbol of the input being read, per dimension (see ``DimensionSymbols``).
+    private var symbolIDs: [[Int64]]
+    /// Names of models, for the summary's unpriced models.
+    private var modelNames: [Int64: String] = [:]
 
     /// Action facts that could not be merged because two action ids share a 63-bit key.
-    private(set) var actionKeyCollisions = 0
+    var actionKeyCollisions: Int { actions.keyCollisions }
 
     /// What became of one staged row.
     enum Outcome {
         case inserted(priced: Bool)
         case duplicate
         /// The request id was already stored, from another place, with different content.
-        case conflict(sourceID: Int64, line: Int64, raw: [UInt8])
+        case conflict(sourceID: Int64, line: Int64, raw: [UInt8], requestID: String)
     }
 
-    /// A row stored in step 1, waiting for its key.
+    /// A row stored in step 1, waiting for its key: what the rollups and the action's facts need of it,
+    /// without strings (the request id is read back from the row in the rare case it is needed), and
+    /// without optionals, which would pad every field. Ids of missing names are 0.
     struct StagedRequest {
-        var key: Int64
         var rowID: Int64
         var line: Int
-        var requestID: String
-        var model: String
+        var actionKey: Int64
+        var modelID: Int64
+        var workflowID: Int64
+        var teamID: Int64
+        var userID: Int64
+        var segmentID: Int64
+        var tierID: Int64
+        var fallbackReasonID: Int64
+        var inputTokens: Int64
+        var outputTokens: Int64
+        var cachedInputTokens: Int64
+        var cacheWriteTokens: Int64
+        var cacheWrite1hTokens: Int64
+        var reasoningTokens: Int64
+        /// The cost by component, picodollars, when ``priced``.
+        var components: CostComponents
+        /// Picodollars when ``hasGatewayCost``.
+        var gatewayCostPicos: Int64
+        /// Milliseconds when ``hasLatency``.
+        var latencyMilliseconds: Int64
+        /// The dedup key: 32 bits of the request id's hash, or a following key after a collision.
+        var key: UInt32
+        /// 1 when the log gave none.
+        var attempt: Int64
+        var kind: CallKind
+        var status: CallStatus
+        var actionOutcome: ActionOutcome?
         var priced: Bool
-        var contribution: ActionContribution
-        var sample: CallSample
+        var hasGatewayCost: Bool
+        var hasLatency: Bool
+
+        /// Picodollars; nil when unpriced.
+        var cost: Int64? { priced ? components.total : nil }
+        var gatewayCost: Int64? { hasGatewayCost ? gatewayCostPicos : nil }
+        var latencyMs: Int64? { hasLatency ? latencyMilliseconds : nil }
     }
 
     init(db: Database) throws {
@@ -71,8 +120,9 @@ final class RequestWriter {
             """)
         self.readContent = try db.prepare("SELECT \(RequestRow.comparedColumns) FROM requests WHERE id = ?")
         self.deleteRow = try db.prepare("DELETE FROM requests WHERE id = ?")
-        self.moveKey = try db.prepare("UPDATE request_keys SET request = ? WHERE key = ?")
-        self.upsertAction = try db.prepare(ActionFacts.upsertSQL)
+        self.readRequestID = try db.prepare("SELECT request_id FROM requests WHERE id = ?")
+        self.actions = try ActionWriter(db: db)
+        self.symbolIDs = Array(repeating: [], count: Dimension.allCases.count)
     }
 
     /// Seeds that keep each family's request ids (and action ids) in their own key space.
@@ -84,88 +134,150 @@ final class RequestWriter {
     /// Rows staged in the open transaction.
     var stagedCount: Int { staged.count }
 
+    /// Starts an input: its parser numbers names afresh.
+    func beginInput() {
+        for d in symbolIDs.indices { symbolIDs[d].removeAll(keepingCapacity: false) }
+    }
+
+    /// Learns the database ids of newly numbered names, inserting the names not stored yet.
+    func learn(_ news: [NewSymbol]) throws {
+        for n in news {
+            let id = try interner.storedID(n.dimension, named: n.name)
+            let d = n.dimension.rawValue
+            let s = Int(n.symbol)
+            while symbolIDs[d].count <= s { symbolIDs[d].append(0) }
+            symbolIDs[d][s] = id
+        }
+    }
+
+    /// The database id of a local symbol; nil for a missing name.
+    @inline(__always)
+    private func id(_ dimension: Dimension, _ symbol: Int32) -> Int64? {
+        symbol < 0 ? nil : symbolIDs[dimension.rawValue][Int(symbol)]
+    }
+
+    /// The name of a stored model.
+    func modelName(_ id: Int64) throws -> String {
+        if let name = modelNames[id] { return name }
+        let name = try db.scalarText("SELECT name FROM models WHERE id = ?", .integer(id)) ?? "?"
+        if modelNames.count < 10_000 { modelNames[id] = name }
+        return name
+    }
+
     /// Step 1: stores one call's row. Not thread-safe; one writer per connection.
-    func stage(_ call: CallRecord, price: PriceQuote?, sourceID: Int64, line: Int,
-               seeds: (request: UInt64, action: UInt64)) throws {
-        let hash = XXHash64.hash(call.requestID, seed: seeds.request)
-        let actionKey = call.actionID.map { XXHash64.key($0, seed: seeds.action) }
-            ?? XXHash64.key(call.requestID, seed: seeds.action ^ 1)
-        let modelID = try interner.id(.model, named: call.model)
-        let row = RequestRow(
-            actionKey: actionKey,
-            modelID: modelID,
-            workflowID: try interner.id(.workflow, call.workflow),
-            teamID: try interner.id(.team, call.team),
-            userID: try interner.id(.user, call.userID),
-            segmentID: try interner.id(.segment, call.userSegment),
-            projectID: try interner.id(.project, call.project),
-            apiKeyID: try interner.id(.apiKey, call.apiKeyID),
-            providerID: try interner.id(.provider, call.provider),
-            tierID: try interner.id(.tier, call.tier),
-            fallbackReasonID: try interner.id(.fallbackReason, call.fallbackReason),
-            fallbackFromID: try interner.id(.model, call.fallbackFrom),
-            metadataID: try interner.id(.metadata, call.metadata),
-            call: call,
-            priceID: price?.entryID,
-            cost: price?.cost)
-        // Under the timestamp, other bits of the same hash, so that the requests of one millisecond
-        // rarely compete for an id; when they do, the next id is taken.
-        var id = (call.timestamp.milliseconds << 20) | Int64((hash >> 32) & 0xFFFFF)
+    func stage(_ call: PreparedCall, text: UnsafeBufferPointer<UInt8>, sourceID: Int64) throws {
+        let s = call.symbols
+        let ids = RequestRow.DimensionIDs(
+            model: id(.model, s.model) ?? 0, workflow: id(.workflow, s.workflow), team: id(.team, s.team),
+            user: id(.user, s.user), segment: id(.segment, s.segment), project: id(.project, s.project),
+            apiKey: id(.apiKey, s.apiKey), provider: id(.provider, s.provider), tier: id(.tier, s.tier),
+            fallbackReason: id(.fallbackReason, s.fallbackReason), fallbackFrom: id(.model, s.fallbackFrom),
+            metadata: id(.metadata, s.metadata))
+        // When the preferred id is taken (requests of one millisecond with alike hashes), the next id is taken.
+        var id = call.preferredRowID
         var stored = false
+        RequestRow.bind(call, ids: ids, text: text, sourceID: sourceID, to: insert)
         for _ in 0..<1024 {
-            row.bind(to: insert, id: id, sourceID: sourceID, line: Int64(line))
+            insert.bind(id, at: 1)
             do {
                 try insert.step()
                 stored = true
                 break
             } catch let e as DatabaseError where e.code == 1555 /* SQLITE_CONSTRAINT_PRIMARYKEY */ {
-                id = (call.timestamp.milliseconds << 20) | ((id + 1) & 0xFFFFF)
+                id = (call.timestampMs << 20) | ((id + 1) & 0xFFFFF)
             }
         }
+        insert.reset()
         guard stored else {
-            throw DatabaseError(code: 1, message: "no free row id in the millisecond of request \(call.requestID)")
+            throw DatabaseError(code: 1, message: "no free row id in the millisecond of request \(text.string(call.requestID))")
+        }
+        if let actionID = call.actionID, stagedActionIDs[call.actionKey] == nil {
+            stagedActionIDs[call.actionKey] = stagedActionText.append(text[text: actionID])
         }
         staged.append(StagedRequest(
-            key: Int64(hash & 0xFFFF_FFFF), rowID: id, line: line,
-            requestID: call.requestID, model: call.model, priced: price != nil,
-            contribution: ActionContribution(
-                actionKey: actionKey, actionID: call.actionID, requestRowID: id, workflowID: row.workflowID,
-                teamID: row.teamID, userID: row.userID, segmentID: row.segmentID, modelID: modelID,
-                kind: call.kind, status: call.status, attempt: Int64(call.attempt ?? 1), outcome: call.actionOutcome,
-                cost: price?.cost),
-            sample: CallSample(rowID: id, call: call, row: row, components: price?.components)))
+            rowID: id, line: call.line, actionKey: call.actionKey, modelID: ids.model, workflowID: ids.workflow ?? 0,
+            teamID: ids.team ?? 0, userID: ids.user ?? 0, segmentID: ids.segment ?? 0, tierID: ids.tier ?? 0,
+            fallbackReasonID: ids.fallbackReason ?? 0, inputTokens: call.inputTokens, outputTokens: call.outputTokens,
+            cachedInputTokens: call.cachedInputTokens, cacheWriteTokens: call.cacheWriteTokens,
+            cacheWrite1hTokens: call.cacheWrite1hTokens, reasoningTokens: call.reasoningTokens,
+            components: call.components ?? CostComponents(), gatewayCostPicos: call.gatewayCost ?? 0, latencyMilliseconds: call.latencyMs ?? 0,
+            key: UInt32(truncatingIfNeeded: call.dedupKey), attempt: call.attempt ?? 1, kind: call.kind,
+            status: call.status, actionOutcome: call.actionOutcome, priced: call.cost != nil,
+            hasGatewayCost: call.gatewayCost != nil, hasLatency: call.latencyMs != nil))
     }
 
-    /// Step 2: claims the staged rows' keys, removes duplicates, writes action facts. Reports each
-    /// staged row's outcome, in key order.
+    /// Step 2: claims the staged rows' keys, removes duplicates, writes rollups and action facts.
+    /// Reports each staged row's outcome, in key order.
     func finishTransaction(_ report: (StagedRequest, Outcome) throws -> Void) throws {
-        // Sort positions, not the (large) staged values; equal keys keep their arrival order.
-        let order = staged.indices.sorted { a, b in
-            staged[a].key != staged[b].key ? staged[a].key < staged[b].key : a < b
+        var rows: [StagedRequest] = []
+        swap(&rows, &staged)
+        defer {
+            // Keep the buffers for the next transaction.
+            rows.removeAll(keepingCapacity: true)
+            swap(&rows, &staged)
+            stagedActionIDs.removeAll(keepingCapacity: true)
+            stagedActionText.removeAll()
+            order.removeAll(keepingCapacity: true)
+            inserted.removeAll(keepingCapacity: true)
+            facts.removeAll(keepingCapacity: true)
+            factKeys.removeAll(keepingCapacity: true)
+            factPositions.removeAll(keepingCapacity: true)
         }
-        var facts: [Int64: ActionFacts] = [:]
-        facts.reserveCapacity(staged.count / 2)
+        // Sort positions by key, packed as key << 32 | position so that plain integers are sorted;
+        // equal keys keep their arrival order.
+        for i in rows.indices { order.append(UInt64(rows[i].key) << 32 | UInt64(i)) }
+        order.sort()
+        inserted.append(contentsOf: repeatElement(false, count: rows.count))
+        for packed in order {
+            let i = Int(packed & 0xFFFF_FFFF)
+            let outcome = try claim(&rows[i])
+            if case .inserted = outcome { inserted[i] = true }
+            try report(rows[i], outcome)
+        }
+        // Then in arrival (time) order, in which one action's calls come together. Facts are written
+        // every few thousand calls, so that their memory does not grow with the transaction (an action
+        // whose calls fall on both sides of a flush is merged with what was just written).
         var rollups = RollupAccumulator()
-        for i in order {
-            let outcome = try claim(&staged[i])
-            if case .inserted = outcome {
-                rollups.add(staged[i].sample)
-                let c = staged[i].contribution
-                if facts[c.actionKey] == nil {
-                    facts[c.actionKey] = ActionFacts(c)
-                }
-                facts[c.actionKey]!.add(c)
+        for i in rows.indices where inserted[i] {
+            if facts.count >= Self.actionsPerFlush {
+                try flushFacts()
             }
-            try report(staged[i], outcome)
+            rollups.add(CallSample(rows[i]))
+            let c = ActionContribution(rows[i])
+            let key = rows[i].actionKey
+            if let p = factPositions[key] {
+                facts[Int(p)].add(c)
+            } else {
+                factPositions[key] = Int32(facts.count)
+                let actionID = stagedActionIDs[key].map { r in
+                    stagedActionText.bytes.withUnsafeBufferPointer { $0.string(r) }
+                }
+                var f = ActionFacts(actionID: actionID, first: c)
+                f.add(c)
+                facts.append(f)
+                factKeys.append(key)
+            }
         }
-        staged.removeAll(keepingCapacity: true)
+        try flushFacts()
         try rollups.write(to: db)
-        for key in facts.keys.sorted() {
-            upsertAction.reset()
-            facts[key]!.bind(to: upsertAction, key: key)
-            try upsertAction.step()
-            if db.changes == 0 { actionKeyCollisions += 1 }
-        }
+    }
+
+    /// Actions whose facts are gathered before they are written (see ``finishTransaction(_:)``).
+    static let actionsPerFlush = 4_096
+
+    private func flushFacts() throws {
+        try actions.write(facts, keys: factKeys)
+        facts.removeAll(keepingCapacity: true)
+        factKeys.removeAll(keepingCapacity: true)
+        factPositions.removeAll(keepingCapacity: true)
+    }
+
+    /// The request id of a stored row.
+    private func requestID(of rowID: Int64) throws -> String {
+        readRequestID.reset()
+        readRequestID.bind(rowID, at: 1)
+        defer { readRequestID.reset() }
+        return try readRequestID.step() ? readRequestID.text(0) ?? "" : ""
     }
 
     /// Claims a staged row's key. A taken key holds this request already (a duplicate, or a conflict
@@ -173,12 +285,12 @@ final class RequestWriter {
     private func claim(_ s: inout StagedRequest) throws -> Outcome {
         for _ in 0..<64 {
             claimKey.reset()
-            claimKey.bind(s.key, at: 1)
+            claimKey.bind(Int64(s.key), at: 1)
             claimKey.bind(s.rowID, at: 2)
             try claimKey.step()
             if db.changes == 1 { return .inserted(priced: s.priced) }
             lookupKey.reset()
-            lookupKey.bind(s.key, at: 1)
+            lookupKey.bind(Int64(s.key), at: 1)
             guard try lookupKey.step() else {
                 throw DatabaseError(code: 1, message: "request key \(s.key) points to no stored request")
             }
@@ -186,17 +298,19 @@ final class RequestWriter {
             let storedRequestID = lookupKey.text(1) ?? ""
             let location = (sourceID: lookupKey.int64(2), line: lookupKey.int64(3))
             lookupKey.reset()
-            if storedRequestID == s.requestID {
+            let incomingID = try requestID(of: s.rowID)
+            if storedRequestID == incomingID {
                 let same = try content(of: storedRowID) == content(of: s.rowID)
                 let raw = same ? [] : try summary(of: s.rowID)
                 deleteRow.reset()
                 deleteRow.bind(s.rowID, at: 1)
                 try deleteRow.step()
-                return same ? .duplicate : .conflict(sourceID: location.sourceID, line: location.line, raw: raw)
+                return same ? .duplicate
+                    : .conflict(sourceID: location.sourceID, line: location.line, raw: raw, requestID: incomingID)
             }
-            s.key = (s.key &+ 1) & 0xFFFF_FFFF
+            s.key &+= 1
         }
-        throw DatabaseError(code: 1, message: "could not place request \(s.requestID): too many key collisions")
+        throw DatabaseError(code: 1, message: "could not place request \(try requestID(of: s.rowID)): too many key collisions")
     }
 
     /// A stored row's content: its timestamp and the columns that make it (see ``RequestRow/comparedColumns``).
@@ -224,19 +338,21 @@ final class RequestWriter {
     /// After a rollback: forget everything cached from the rolled-back transaction.
     func discardPending() {
         staged.removeAll()
-        interner.invalidate()
+        // Ids learnt in the rolled-back transaction may not exist any more.
+        beginInput()
+        stagedActionIDs.removeAll()
+        stagedActionText.removeAll()
+        modelNames.removeAll()
     }
 }
 
-/// One row of the `requests` table, as bound for insertion.
-struct RequestRow {
-    var actionKey: Int64
-    var modelID: Int64
-    var workflowID, teamID, userID, segmentID, projectID, apiKeyID, providerID, tierID: Int64?
-    var fallbackReasonID, fallbackFromID, metadataID: Int64?
-    var call: CallRecord
-    var priceID: Int64?
-    var cost: Int64?
+/// The `requests` table's insert, as bound for a ``PreparedCall``.
+enum RequestRow {
+    /// The ids of a call's names; nil where the call has none.
+    struct DimensionIDs {
+        var model: Int64
+        var workflow, team, user, segment, project, apiKey, provider, tier, fallbackReason, fallbackFrom, metadata: Int64?
+    }
 
     static let insertSQL = """
         INSERT INTO requests(id, request_id, source_id, line, action_key, model_id, workflow_id, team_id,
@@ -257,27 +373,28 @@ struct RequestRow {
         latency_ms, quality_score, gateway_cost, metadata_id
         """
 
-    func bind(to s: Statement, id: Int64, sourceID: Int64, line: Int64) {
+    /// Binds every parameter but the row id (parameter 1).
+    static func bind(_ call: PreparedCall, ids: DimensionIDs, text: UnsafeBufferPointer<UInt8>, sourceID: Int64,
+                     to s: Statement) {
         s.reset()
-        s.bind(id, at: 1)
-        s.bind(call.requestID, at: 2)
+        s.bindText(text[text: call.requestID], at: 2)
         s.bind(sourceID, at: 3)
-        s.bind(line, at: 4)
-        s.bind(actionKey, at: 5)
-        s.bind(modelID, at: 6)
-        s.bind(workflowID, at: 7)
-        s.bind(teamID, at: 8)
-        s.bind(userID, at: 9)
-        s.bind(segmentID, at: 10)
-        s.bind(projectID, at: 11)
-        s.bind(apiKeyID, at: 12)
-        s.bind(providerID, at: 13)
-        s.bind(tierID, at: 14)
+        s.bind(Int64(call.line), at: 4)
+        s.bind(call.actionKey, at: 5)
+        s.bind(ids.model, at: 6)
+        s.bind(ids.workflow, at: 7)
+        s.bind(ids.team, at: 8)
+        s.bind(ids.user, at: 9)
+        s.bind(ids.segment, at: 10)
+        s.bind(ids.project, at: 11)
+        s.bind(ids.apiKey, at: 12)
+        s.bind(ids.provider, at: 13)
+        s.bind(ids.tier, at: 14)
         s.bind(Int64(call.kind.rawValue), at: 15)
         s.bind(Int64(call.status.rawValue), at: 16)
-        s.bind(call.attempt.map(Int64.init), at: 17)
-        s.bind(fallbackReasonID, at: 18)
-        s.bind(fallbackFromID, at: 19)
+        s.bind(call.attempt, at: 17)
+        s.bind(ids.fallbackReason, at: 18)
+        s.bind(ids.fallbackFrom, at: 19)
         s.bind(call.actionOutcome.map { Int64($0.rawValue) }, at: 20)
         s.bind(call.inputTokens, at: 21)
         s.bind(call.outputTokens, at: 22)
@@ -288,11 +405,11 @@ struct RequestRow {
         s.bind(Int64(call.batch ? 1 : 0), at: 27)
         s.bind(Int64(call.serviceTier.rawValue), at: 28)
         s.bind(call.latencyMs, at: 29)
-        s.bind(call.qualityScore.map(QualityScore.stored), at: 30)
-        s.bind(call.gatewayCost.flatMap(\.int64Picos), at: 31)
-        s.bind(priceID, at: 32)
-        s.bind(cost, at: 33)
-        s.bind(metadataID, at: 34)
+        s.bind(call.qualityScore, at: 30)
+        s.bind(call.gatewayCost, at: 31)
+        s.bind(call.priceID, at: 32)
+        s.bind(call.cost, at: 33)
+        s.bind(ids.metadata, at: 34)
     }
 }
 
@@ -304,25 +421,26 @@ enum QualityScore {
 }
 
 extension CallSample {
-    init(rowID: Int64, call: CallRecord, row: RequestRow, components: CostComponents?) {
-        self.rowID = rowID
-        workflowID = row.workflowID ?? 0
-        modelID = row.modelID
-        kind = Int64(call.kind.rawValue)
-        segmentID = row.segmentID ?? 0
-        teamID = row.teamID ?? 0
-        tierID = row.tierID ?? 0
-        fallbackReasonID = row.fallbackReasonID ?? 0
-        userID = row.userID ?? 0
-        failed = call.status != .ok
-        inputTokens = call.inputTokens
-        cachedInputTokens = call.cachedInputTokens
-        cacheWriteTokens = call.cacheWriteTokens
-        cacheWrite1hTokens = call.cacheWrite1hTokens
-        outputTokens = call.outputTokens
-        reasoningTokens = call.reasoningTokens
-        latencyMs = call.latencyMs
-        self.components = components
-        gatewayCost = call.gatewayCost.flatMap(\.int64Picos)
+    init(_ s: RequestWriter.StagedRequest) {
+        rowID = s.rowID
+        workflowID = s.workflowID
+        modelID = s.modelID
+        kind = Int64(s.kind.rawValue)
+        segmentID = s.segmentID
+        teamID = s.teamID
+        tierID = s.tierID
+        fallbackReasonID = s.fallbackReasonID
+        userID = s.userID
+        failed = s.status != .ok
+        inputTokens = s.inputTokens
+        cachedInputTokens = s.cachedInputTokens
+        cacheWriteTokens = s.cacheWriteTokens
+        cacheWrite1hTokens = s.cacheWrite1hTokens
+        outputTokens = s.outputTokens
+        reasoningTokens = s.reasoningTokens
+        latencyMs = s.latencyMs
+        components = s.priced ? s.components : nil
+        gatewayCost = s.gatewayCost
     }
 }
+

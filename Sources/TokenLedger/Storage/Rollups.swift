@@ -13,10 +13,10 @@ public struct UsageCellKey: Hashable, Sendable, Comparable {
     public var tierID: Int64
     public var fallbackReasonID: Int64
 
-    var fields: [Int64] { [hour, workflowID, modelID, kind, segmentID, teamID, tierID, fallbackReasonID] }
-
     public static func < (a: UsageCellKey, b: UsageCellKey) -> Bool {
-        a.fields.lexicographicallyPrecedes(b.fields)
+        (a.hour, a.workflowID, a.modelID, a.kind, a.segmentID, a.teamID) < (b.hour, b.workflowID, b.modelID, b.kind, b.segmentID, b.teamID)
+            || ((a.hour, a.workflowID, a.modelID, a.kind, a.segmentID, a.teamID) == (b.hour, b.workflowID, b.modelID, b.kind, b.segmentID, b.teamID)
+                && (a.tierID, a.fallbackReasonID) < (b.tierID, b.fallbackReasonID))
     }
 }
 
@@ -113,7 +113,7 @@ public struct LatencyCellKey: Hashable, Sendable, Comparable {
     public var bucket: Int64
 
     public static func < (a: LatencyCellKey, b: LatencyCellKey) -> Bool {
-        [a.day, a.workflowID, a.modelID, a.bucket].lexicographicallyPrecedes([b.day, b.workflowID, b.modelID, b.bucket])
+        (a.day, a.workflowID, a.modelID, a.bucket) < (b.day, b.workflowID, b.modelID, b.bucket)
     }
 
     public static func bucket(ofMilliseconds ms: Int64) -> Int64 { Int64((4 * log2(Double(max(0, ms)) + 1)).rounded(.down)) }

@@ -156,9 +156,9 @@ public enum Schema {
         ) WITHOUT ROWID;
 
         CREATE TABLE actions(
-            id INTEGER PRIMARY KEY,
+            id INTEGER PRIMARY KEY, -- the row id of the action's first request: actions are in time order
             action_id TEXT,
-            first_request INTEGER NOT NULL,
+            first_request INTEGER GENERATED ALWAYS AS (id) VIRTUAL,
             last_request INTEGER NOT NULL,
             workflow_id INTEGER,
             team_id INTEGER,
@@ -179,7 +179,8 @@ public enum Schema {
             outcome INTEGER,
             outcome_request INTEGER
         );
-        CREATE INDEX actions_first_request ON actions(first_request);
+        -- requests.action_key (63 bits of the action id's hash) → the action's row
+        CREATE TABLE action_keys(key INTEGER PRIMARY KEY, action INTEGER NOT NULL);
 
         CREATE TABLE requests(
             id INTEGER PRIMARY KEY,
@@ -283,7 +284,8 @@ public enum Schema {
            r.line AS source_line,
            md.name AS metadata
     FROM requests r
-    LEFT JOIN actions a ON a.id = r.action_key
+    LEFT JOIN action_keys ax ON ax.key = r.action_key
+    LEFT JOIN actions a ON a.id = ax.action
     LEFT JOIN models m ON m.id = r.model_id
     LEFT JOIN workflows w ON w.id = r.workflow_id
     LEFT JOIN teams t ON t.id = r.team_id

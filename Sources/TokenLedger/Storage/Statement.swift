@@ -63,6 +63,16 @@ public final class Statement {
         }
     }
 
+    /// Binds UTF-8 bytes as text (SQLite copies them).
+    func bindText(_ utf8: UnsafeBufferPointer<UInt8>, at i: Int32) {
+        guard let base = utf8.baseAddress else {
+            sqlite3_bind_text(handle, i, "", 0, SQLITE_TRANSIENT)
+            return
+        }
+        sqlite3_bind_text(handle, i, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(utf8.count),
+                          SQLITE_TRANSIENT)
+    }
+
     public func bindBlob(_ bytes: UnsafeRawBufferPointer, at i: Int32) {
         if bytes.count == 0 {
             sqlite3_bind_zeroblob(handle, i, 0)
