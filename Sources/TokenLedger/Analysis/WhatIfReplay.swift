@@ -81,7 +81,7 @@ public struct WhatIfReplay: Sendable {
         var unpriced: Int64 = 0
         var actions: Int64 = 0
         var completed: Int64 = 0
-        var premium = [0.0, 0.0, 0.0]
+        var premium = WhatIfBand.exactly(0)
 
         func line(_ name: String) -> WhatIfLine {
             var l = WhatIfLine(name: name)
@@ -92,7 +92,7 @@ public struct WhatIfReplay: Sendable {
             l.figure.unpricedCalls = unpriced
             l.actions = actions
             l.completed = completed
-            l.premiumActions = WhatIfBand(low: premium[0], base: premium[1], high: premium[2])
+            l.premiumActions = premium
             return l
         }
     }
@@ -145,13 +145,45 @@ public struct WhatIfReplay: Sendable {
         var segment: Int64
     }
 
+    /// Everything about actions of one workflow that started on one model in one segment that does not
+    /// depend on the single action: the scenario's resolution and, when they are replayed, where to.
+    struct Decision: Sendable {
+        var workflow: String
+        var from: String
+        var segment: String?
+        var resolution: WhatIfRouting.Resolution
+        var replay: Replay?
+    }
+
+    struct Replay: Sendable {
+        var key: PlanKey
+        var plan: Plan
+        var assumptions: Set<WhatIfAssumption>
+        var tierTo: String
+        var tierFallback: String
+        var premiumTo: Bool
+        var premiumFallback: Bool
+        var repriced: Bool
+    }
+
+    struct ModelFacts: Sendable {
+        var name: String
+        var raw: String
+        var tier: String
+        var premium: Bool
+        var rank: Int?
+    }
+
     struct State: Sendable {
         let routing: WhatIfRouting
         let changesRouting: Bool
         var total = Sums()
         var tiers: [String: Sums] = [:]
         var workflows: [String: Sums] = [:]
-        var resolutions: [ResolutionKey: WhatIfRouting.Resolution] = [:]
+        var decisions: [ResolutionKey: Decision] = [:]
+        var allowed: [ResolutionKey: [Int64: Bool]] = [:]
+        var models: [Int64: ModelFacts] = [:]
+        var workflowNames: [Int64: String] = [:]
         var overrides: [Int64: PriceEntry?] = [:]
         var targetOverrides: [String: PriceEntry?] = [:]
         var resolver: PriceBook.Resolver
@@ -175,151 +207,172 @@ public struct WhatIfReplay: Sendable {
         var context: WhatIfContext { routing.context }
         var scenario: WhatIfScenario { routing.scenario }
 
+        mutating func model(_ id: Int64, premiumTiers: Set<String>) -> ModelFacts {
+            if let m = models[id] { return m }
+            let name = context.model(id)
+            let tier = routing.observations.tierOfModelID[id] ?? WhatIfReplay.noTier
+            let m = ModelFacts(name: name, raw: context.names.name(.model, id) ?? name, tier: tier, premium: premiumTiers.contains(tier),
+                               rank: routing.rankOf(name))
+            models[id] = m
+            return m
+        }
+
+        mutating func workflowName(_ id: Int64?) -> String {
+            let key = id ?? 0
+            if let w = workflowNames[key] { return w }
+            let w = context.workflowName(id)
+            workflowNames[key] = w
+            return w
+        }
+
+        mutating func decision(_ key: ResolutionKey, _ a: WhatIfAction, first: WhatIfCall, minObservations: Int,
+                               premiumTiers: Set<String>) -> Decision {
+            if let d = decisions[key] { return d }
+            let w = workflowName(a.workflowID)
+            let start = model(first.modelID, premiumTiers: premiumTiers)
+            let segment = context.names.name(.segment, a.segmentID)
+            let r = routing.resolve(workflow: w, startedOn: start.name, raw: start.raw, segment: segment)
+            var d = Decision(workflow: w, from: start.name, segment: segment, resolution: r)
+            let to = r.target ?? start.name
+            let fallback = routing.fallback(workflow: w, primary: to, resolution: r)
+            let planKey = PlanKey(workflow: w, from: start.name, to: to, fallback: fallback)
+            let plan = plans[planKey] ?? makePlan(planKey, minObservations: minObservations)
+            plans[planKey] = plan
+            var assumptions = Set(plan.primary.bases + [plan.rates.basis, .cacheUnchanged])
+            if let f = plan.fallback { assumptions.formUnion(f.bases) }
+            let tierTo = routing.tier(of: to) ?? WhatIfReplay.noTier, tierFallback = routing.tier(of: fallback) ?? WhatIfReplay.noTier
+            d.replay = Replay(key: planKey, plan: plan, assumptions: assumptions, tierTo: tierTo, tierFallback: tierFallback,
+                              premiumTo: premiumTiers.contains(tierTo), premiumFallback: premiumTiers.contains(tierFallback),
+                              repriced: targetOverride(to) != nil || targetOverride(fallback) != nil)
+            decisions[key] = d
+            return d
+        }
+
+        /// Whether a generation call on `id` may stay as logged under the decision of `key`.
+        mutating func allows(_ key: ResolutionKey, _ d: Decision, _ id: Int64, premiumTiers: Set<String>) -> Bool {
+            if let v = allowed[key]?[id] { return v }
+            let m = model(id, premiumTiers: premiumTiers)
+            let v = routing.allows(d.resolution, model: m.name, raw: m.raw)
+            allowed[key, default: [:]][id] = v
+            return v
+        }
+
         mutating func add(_ a: WhatIfAction, minObservations: Int, premiumTiers: Set<String>) {
-            let w = context.workflowName(a.workflowID)
-            var replay: (from: String, to: String, fallback: String, source: WhatIfCall)?
+            var decision: Decision?
+            var replay = false
+            var source: WhatIfCall?
             if changesRouting, let first = a.firstGeneration {
-                let m0 = context.model(first.modelID)
-                let segment = context.names.name(.segment, a.segmentID)
                 let key = ResolutionKey(workflow: a.workflowID ?? 0, model: first.modelID, segment: a.segmentID ?? 0)
-                let r: WhatIfRouting.Resolution
-                if let cached = resolutions[key] { r = cached } else {
-                    r = routing.resolve(workflow: w, startedOn: m0, raw: context.names.name(.model, first.modelID) ?? m0, segment: segment)
-                    resolutions[key] = r
-                }
-                let effective = r.target ?? m0
+                let d = self.decision(key, a, first: first, minObservations: minObservations, premiumTiers: premiumTiers)
+                decision = d
+                let r = d.resolution
+                let effective = r.target ?? d.from
                 // An action sent straight to a fallback (no primary call, e.g. a prompt too long for the
                 // primary) keeps its route when the scenario allows the model as a fallback.
                 let startsOnPrimary = first.kind == .primary
-                var keep = startsOnPrimary ? effective == m0 : true
+                var keep = startsOnPrimary ? effective == d.from : true
                 if keep {
                     for c in a.calls where c.isGeneration && (c.rowID != first.rowID || !startsOnPrimary) {
-                        let m = context.model(c.modelID)
-                        if m != effective && !routing.allows(r, model: m, raw: context.names.name(.model, c.modelID) ?? m) {
+                        if model(c.modelID, premiumTiers: premiumTiers).name != effective && !allows(key, d, c.modelID, premiumTiers: premiumTiers) {
                             keep = false
                             break
                         }
                     }
                 }
-                if let cap = r.capRank, let segment {
+                if let cap = r.capRank, let segment = d.segment {
                     cappedActions[segment, default: 0] += 1
-                    if r.capModel == nil, let rank = routing.rankOf(m0), rank > cap { noCapModel.insert("\(segment) in \(w)") }
+                    if r.capModel == nil, let rank = model(first.modelID, premiumTiers: premiumTiers).rank, rank > cap {
+                        noCapModel.insert("\(segment) in \(d.workflow)")
+                    }
                     for c in a.calls {
-                        let rank = routing.rankOf(context.model(c.modelID))
+                        let rank = model(c.modelID, premiumTiers: premiumTiers).rank
                         if c.isGeneration, rank == nil { noTierInCap[segment, default: 0] += 1 }
                         if !c.isGeneration, let rank, rank > cap { keptAboveCap[segment, default: 0] += 1 }
                     }
                 }
-                if !keep {
-                    replay = (m0, effective, routing.fallback(workflow: w, primary: effective, resolution: r), first)
-                }
+                replay = !keep
+                source = first
             }
+            let w = decision?.workflow ?? workflowName(a.workflowID)
 
             // Calls that keep their model: exact.
             var touchesPremium = false
-            for c in a.calls where replay == nil || !c.isGeneration {
-                let tier = routing.observations.tierOfModelID[c.modelID] ?? WhatIfReplay.noTier
-                if premiumTiers.contains(tier) { touchesPremium = true }
-                let (cost, repriced) = keptCost(c)
-                let workflow = c.workflowID.map { context.workflowName($0) } ?? w
-                func add(_ s: inout Sums) {
-                    if let cost { s.exact = s.exact + cost } else { s.unpriced += 1 }
-                    if repriced { s.repriced = true }
-                }
-                add(&total)
-                add(&tiers[tier, default: Sums()])
-                add(&workflows[workflow, default: Sums()])
+            for c in a.calls where !replay || !c.isGeneration {
+                let m = model(c.modelID, premiumTiers: premiumTiers)
+                if m.premium { touchesPremium = true }
+                let (cost, repriced) = keptCost(c, m)
+                let workflow = c.workflowID == a.workflowID ? w : workflowName(c.workflowID ?? a.workflowID)
+                WhatIfReplay.addExact(&total, cost, repriced)
+                WhatIfReplay.addExact(&tiers[m.tier, default: Sums()], cost, repriced)
+                WhatIfReplay.addExact(&workflows[workflow, default: Sums()], cost, repriced)
             }
 
             // The replayed generation: modelled.
-            var premium = [touchesPremium ? 1.0 : 0, touchesPremium ? 1.0 : 0, touchesPremium ? 1.0 : 0]
-            if let rp = replay {
-                let key = PlanKey(workflow: w, from: rp.from, to: rp.to, fallback: rp.fallback)
-                let plan: Plan
-                if let p = plans[key] { plan = p } else {
-                    plan = makePlan(key, minObservations: minObservations)
-                    plans[key] = plan
-                }
-                moves[key, default: 0] += 1
+            var premium = WhatIfBand.exactly(touchesPremium ? 1 : 0)
+            if replay, let rp = decision?.replay, let source {
+                let plan = rp.plan, sameModel = rp.key.fallback == rp.key.to
+                moves[rp.key, default: 0] += 1
                 replayed += 1
                 var primaryPart = WhatIfAmount.zero, fallbackPart = WhatIfAmount.zero
                 var unpricedPrimary = false, unpricedFallback = false
                 for b in 0..<3 {
-                    let cP = syntheticCost(rp.to, plan.primary, band: b, source: rp.source)
-                    if let cP {
+                    if let cP = syntheticCost(rp.key.to, plan.primary, band: b, source: source) {
                         primaryPart[b] = cP + plan.rates.retries[b].scale(cP)
-                        if rp.fallback == rp.to { primaryPart[b] = primaryPart[b] + plan.rates.fallbacks[b].scale(cP) }
+                        if sameModel { primaryPart[b] = primaryPart[b] + plan.rates.fallbacks[b].scale(cP) }
                     } else {
                         unpricedPrimary = true
                     }
-                    if rp.fallback != rp.to, let fp = plan.fallback {
-                        if let cF = syntheticCost(rp.fallback, fp, band: b, source: rp.source) {
+                    if !sameModel, let fp = plan.fallback {
+                        if let cF = syntheticCost(rp.key.fallback, fp, band: b, source: source) {
                             fallbackPart[b] = plan.rates.fallbacks[b].scale(cF)
                         } else {
                             unpricedFallback = true
                         }
                     }
                 }
-                if unpricedPrimary { unpricedTargets.insert(rp.to) }
-                if unpricedFallback { unpricedTargets.insert(rp.fallback) }
-                var assumptions = Set(plan.primary.bases + [plan.rates.basis, .cacheUnchanged])
-                if let f = plan.fallback { assumptions.formUnion(f.bases) }
-                let unpriced = (unpricedPrimary ? 1 : 0) + (unpricedFallback ? 1 : 0)
-                func add(_ s: inout Sums, _ amount: WhatIfAmount, unpriced: Int) {
-                    s.modelled = s.modelled + amount
-                    s.assumptions.formUnion(assumptions)
-                    s.unpriced += Int64(unpriced)
-                }
-                add(&total, primaryPart + fallbackPart, unpriced: unpriced)
-                add(&workflows[w, default: Sums()], primaryPart + fallbackPart, unpriced: unpriced)
-                let tierP = routing.tier(of: rp.to) ?? WhatIfReplay.noTier
-                add(&tiers[tierP, default: Sums()], primaryPart, unpriced: unpricedPrimary ? 1 : 0)
-                let tierF = routing.tier(of: rp.fallback) ?? WhatIfReplay.noTier
-                if rp.fallback != rp.to {
-                    add(&tiers[tierF, default: Sums()], fallbackPart, unpriced: unpricedFallback ? 1 : 0)
-                }
-                if targetOverride(rp.to) != nil || targetOverride(rp.fallback) != nil {
-                    total.repriced = true
-                    workflows[w, default: Sums()].repriced = true
+                if unpricedPrimary { unpricedTargets.insert(rp.key.to) }
+                if unpricedFallback { unpricedTargets.insert(rp.key.fallback) }
+                let unpriced = Int64((unpricedPrimary ? 1 : 0) + (unpricedFallback ? 1 : 0))
+                let both = primaryPart + fallbackPart
+                WhatIfReplay.addModelled(&total, both, rp, unpriced: unpriced)
+                WhatIfReplay.addModelled(&workflows[w, default: Sums()], both, rp, unpriced: unpriced)
+                WhatIfReplay.addModelled(&tiers[rp.tierTo, default: Sums()], primaryPart, rp, unpriced: unpricedPrimary ? 1 : 0)
+                if !sameModel {
+                    WhatIfReplay.addModelled(&tiers[rp.tierFallback, default: Sums()], fallbackPart, rp, unpriced: unpricedFallback ? 1 : 0)
                 }
                 if !touchesPremium {
-                    if premiumTiers.contains(tierP) {
-                        premium = [1, 1, 1]
-                    } else if rp.fallback != rp.to, premiumTiers.contains(tierF) {
-                        premium = [plan.rates.fallbackShare.low, plan.rates.fallbackShare.base, plan.rates.fallbackShare.high]
+                    if rp.premiumTo {
+                        premium = .exactly(1)
+                    } else if !sameModel, rp.premiumFallback {
+                        premium = plan.rates.fallbackShare
                     }
                 }
             }
 
             guard a.startsInPeriod else { return }
-            func count(_ s: inout Sums) {
-                s.actions += 1
-                if a.outcome == .completed { s.completed += 1 }
-                for b in 0..<3 { s.premium[b] += premium[b] }
-            }
-            count(&total)
-            count(&workflows[w, default: Sums()])
+            let completed: Int64 = a.outcome == .completed ? 1 : 0
+            WhatIfReplay.count(&total, completed, premium)
+            WhatIfReplay.count(&workflows[w, default: Sums()], completed, premium)
         }
 
         /// A call that keeps its model: the scenario's price for it when its book lists the model, else
         /// what it was billed.
-        mutating func keptCost(_ c: WhatIfCall) -> (Money?, repriced: Bool) {
+        mutating func keptCost(_ c: WhatIfCall, _ m: ModelFacts) -> (Money?, repriced: Bool) {
             guard let prices = scenario.prices else { return (c.cost.map { Money(picos: $0) }, false) }
             let entry: PriceEntry?
             if let cached = overrides[c.modelID] { entry = cached } else {
-                entry = prices.history(of: context.names.name(.model, c.modelID) ?? context.model(c.modelID)).last
-                    ?? prices.history(of: context.model(c.modelID)).last
+                entry = prices.history(of: m.raw).last ?? prices.history(of: m.name).last
                 overrides[c.modelID] = .some(entry)
+                if let entry { repricedModels.insert(entry.model) }
             }
             guard let entry else { return (c.cost.map { Money(picos: $0) }, false) }
-            repricedModels.insert(entry.model)
-            let name = context.names.name(.model, c.modelID) ?? entry.model
-            return (entry.cost(of: c.record(model: name)).map { Money(picos: $0) }, true)
+            return (entry.cost(of: c.record(model: m.raw)).map { Money(picos: $0) }, true)
         }
 
         mutating func targetOverride(_ model: String) -> PriceEntry? {
+            guard let prices = scenario.prices else { return nil }
             if let cached = targetOverrides[model] { return cached }
-            let e = scenario.prices?.history(of: model).last
+            let e = prices.history(of: model).last
             targetOverrides[model] = .some(e)
             return e
         }
@@ -330,7 +383,7 @@ public struct WhatIfReplay: Sendable {
             let entry: PriceEntry?
             if let e = targetOverride(model) {
                 entry = e
-                repricedModels.insert(e.model)
+                if !repricedModels.contains(e.model) { repricedModels.insert(e.model) }
             } else {
                 entry = resolver.entry(for: model, at: record.timestamp)
             }
@@ -398,6 +451,26 @@ public struct WhatIfReplay: Sendable {
 
     /// The tier line of models without a known tier.
     public static let noTier = "(no tier)"
+
+    static func addExact(_ s: inout Sums, _ cost: Money?, _ repriced: Bool) {
+        if let cost { s.exact = s.exact + cost } else { s.unpriced += 1 }
+        if repriced { s.repriced = true }
+    }
+
+    static func addModelled(_ s: inout Sums, _ amount: WhatIfAmount, _ rp: Replay, unpriced: Int64) {
+        s.modelled = s.modelled + amount
+        if !rp.assumptions.isSubset(of: s.assumptions) { s.assumptions.formUnion(rp.assumptions) }
+        s.unpriced += unpriced
+        if rp.repriced { s.repriced = true }
+    }
+
+    static func count(_ s: inout Sums, _ completed: Int64, _ premium: WhatIfBand) {
+        s.actions += 1
+        s.completed += completed
+        s.premium.low += premium.low
+        s.premium.base += premium.base
+        s.premium.high += premium.high
+    }
 
     /// One modelled call: input is the logged call's times the plan's ratio; output the observed mean or
     /// the logged output times a ratio; cache shares, reasoning share (unless observed), time, batch and
