@@ -18,40 +18,62 @@ public struct WhatIfLoader {
     /// call's own field, else from its `metadata` (`quality_score`, or `spend_logs_metadata.quality_score`),
     /// and `corrected` from its metadata.
     ///
-    /// - Complexity: one read of the interval's calls, sorted by action (SQLite sorts them in a temporary
-    ///   table), holding one action's calls at a time.
+    /// Actions come in the order their last call in the interval was made; those that continue after the
+    /// interval come last, by key.
+    ///
+    /// - Complexity: one read of the interval's calls in time order (no sort), holding the calls of the
+    ///   actions still open: an action is complete once it has as many calls as its stored facts count.
     public func forEachAction(in interval: Range<Timestamp>, _ body: (WhatIfAction) throws -> Void) throws {
         let ids = RequestScan.rowIDs(interval)
         let metadata = try metadataFacts(ids)
         let columns = RequestScan.columns.split(separator: ",").map { "r." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         let s = try db.prepare("""
-            SELECT \(columns.joined(separator: ", ")), a.id, a.first_request, a.workflow_id, a.segment_id,
+            SELECT \(columns.joined(separator: ", ")), a.calls, a.first_request, a.workflow_id, a.segment_id,
                    coalesce(a.outcome, CASE WHEN a.last_status = 1 THEN 1 ELSE 2 END), r.metadata_id
             FROM requests r LEFT JOIN actions a ON a.id = r.action_key
-            WHERE r.id BETWEEN ? AND ? ORDER BY r.action_key, r.id
+            WHERE r.id BETWEEN ? AND ? ORDER BY r.id
             """)
         s.bind(ids.lowerBound, at: 1)
         s.bind(ids.upperBound, at: 2)
-        var current: WhatIfAction?
+        var open: [Int64: WhatIfAction] = [:]
+        var remaining: [Int64: Int64] = [:]
         while try s.step() {
             let stored = RequestScan.read(s)
             let facts = s.optionalInt64(33).flatMap { metadata[$0] }
             var call = WhatIfCall(stored, corrected: facts?.corrected)
             if call.qualityScore == nil { call.qualityScore = facts?.quality }
-            if current?.key != stored.actionKey {
-                if let done = current { try body(done) }
-                let known = !s.isNull(28)
-                current = WhatIfAction(
-                    key: stored.actionKey,
-                    workflowID: known ? s.optionalInt64(30) : stored.workflowID,
-                    segmentID: known ? s.optionalInt64(31) : stored.segmentID,
-                    startsInPeriod: known ? ids.contains(s.int64(29)) : true,
-                    outcome: ActionOutcome(rawValue: Int(s.int64(32))) ?? (stored.status == .ok ? .completed : .failed),
-                    calls: [])
+            let key = stored.actionKey
+            if open[key] != nil {
+                open[key]?.calls.append(call)
+                let left = (remaining[key] ?? 1) - 1
+                if left <= 0, let done = open.removeValue(forKey: key) {
+                    remaining[key] = nil
+                    try body(done)
+                } else {
+                    remaining[key] = left
+                }
+                continue
             }
-            current?.calls.append(call)
+            let known = !s.isNull(28)
+            let action = WhatIfAction(
+                key: key,
+                workflowID: known ? s.optionalInt64(30) : stored.workflowID,
+                segmentID: known ? s.optionalInt64(31) : stored.segmentID,
+                startsInPeriod: known ? ids.contains(s.int64(29)) : true,
+                outcome: ActionOutcome(rawValue: Int(s.int64(32))) ?? (stored.status == .ok ? .completed : .failed),
+                calls: [call])
+            let total = known ? s.int64(28) : 1
+            if total <= 1 {
+                try body(action)
+            } else {
+                open[key] = action
+                remaining[key] = total - 1
+            }
         }
-        if let done = current { try body(done) }
+        // Actions with calls after the interval (or before it, when their stored count includes those).
+        for key in open.keys.sorted() {
+            if let a = open[key] { try body(a) }
+        }
     }
 
     /// Quality facts of the metadata used in the interval, for the metadata that carry any.
