@@ -25,7 +25,7 @@ public struct WhatIfLoader {
     ///   actions still open: an action is complete once it has as many calls as its stored facts count.
     public func forEachAction(in interval: Range<Timestamp>, _ body: (WhatIfAction) throws -> Void) throws {
         let ids = RequestScan.rowIDs(interval)
-        let metadata = try metadataFacts(ids)
+        let metadata = try metadataFacts()
         let columns = RequestScan.columns.split(separator: ",").map { "r." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         let s = try db.prepare("""
             SELECT \(columns.joined(separator: ", ")), a.calls, a.first_request, a.workflow_id, a.segment_id,
@@ -76,17 +76,13 @@ public struct WhatIfLoader {
         }
     }
 
-    /// Quality facts of the metadata used in the interval, for the metadata that carry any.
-    func metadataFacts(_ ids: ClosedRange<Int64>) throws -> [Int64: (quality: Double?, corrected: Bool?)] {
-        let s = try db.prepare("""
-            SELECT id, name FROM metadata WHERE id IN (SELECT DISTINCT metadata_id FROM requests WHERE id BETWEEN ? AND ?)
-            """)
-        s.bind(ids.lowerBound, at: 1)
-        s.bind(ids.upperBound, at: 2)
+    /// Quality facts of the stored metadata that carry any (a scan of the metadata table; the calls of
+    /// the interval look their metadata up by id).
+    func metadataFacts() throws -> [Int64: (quality: Double?, corrected: Bool?)] {
+        let s = try db.prepare("SELECT id, name FROM metadata WHERE instr(name, 'quality_score') > 0 OR instr(name, 'corrected') > 0")
         var out: [Int64: (quality: Double?, corrected: Bool?)] = [:]
         while try s.step() {
-            guard let text = s.text(1), text.contains("quality_score") || text.contains("corrected"),
-                  let facts = Self.qualityFacts(metadata: text) else { continue }
+            guard let text = s.text(1), let facts = Self.qualityFacts(metadata: text) else { continue }
             out[s.int64(0)] = facts
         }
         return out
