@@ -50,9 +50,16 @@ import Testing
             n += 1
         }
         #expect(n == r.actual.workflows.count)
-        // The actions and completed actions of the period, as the audit counts them.
-        let audit = Audit.run(try AuditLoader(db: db).load(period: week, zone: utc, zoneName: "UTC", budget: nil))
+        // The actions, completed actions and premium share of each workflow, as `report` counts them.
+        let audit = Audit.run(try AuditLoader(db: db).load(period: week, zone: utc, zoneName: "UTC", budget: try SampleDatabase.budget))
         #expect(r.actual.total.actions == audit.total.current.actions)
+        let withBudget = try run(db, [], baseline: try SampleDatabase.budget)
+        for w in audit.workflows {
+            let line = try #require(withBudget.actual.workflow(w.name))
+            #expect(line.actions == w.figures.current.actions, "\(w.name)")
+            #expect(line.completed == w.figures.current.completed, "\(w.name)")
+            #expect(line.premiumShare?.base == w.figures.current.premiumShare, "\(w.name)")
+        }
     }
 
     @Test func theStoredPriceBookAsAScenarioChangesNothing() throws {
