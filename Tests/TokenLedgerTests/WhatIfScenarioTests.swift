@@ -98,3 +98,11 @@ import Testing
         }
     }
 }
+
+@Suite struct WhatIfScenarioPriceFileTests {
+    @Test func litellmsCatalogueIsAPriceBookToo() throws {
+        let path = PricingFixtures.packageRoot.appendingPathComponent("fixtures/prices/litellm-sample.json").path
+        let s = try WhatIfScenarioSpec(name: "catalogue", arguments: ["--price-book", path]).load()
+        #expect(s.prices?.history(of: "gpt-4o").last?.standard?.input == Rate(perMillion: "2.5"))
+    }
+}

@@ -2,9 +2,12 @@ import Foundation
 
 /// A workflow and a model (the price book's name for it).
 public struct WhatIfKey: Sendable, Hashable, Comparable {
+    /// The workflow's name (`unassigned` for none).
     public var workflow: String
+    /// The price book's name for the model.
     public var model: String
 
+    /// The key of `model` in `workflow`.
     public init(workflow: String, model: String) {
         self.workflow = workflow
         self.model = model

@@ -14,9 +14,10 @@ import Foundation
 /// - An action whose generation calls (primary, retry, fallback) break the scenario's routing is
 ///   replayed: one first attempt on the target model, plus the target's expected retry calls, plus its
 ///   expected fallback calls on the fallback model; classifier and validation calls stay as logged.
-///   Tokens per call are the target's own mean in the workflow when observed often enough, else the
-///   logged ones times a tokenizer ratio; rates are the target's own in the workflow when observed, else
-///   the routing table's, else the workflow's. Low and high put every uncertain input at its end.
+///   Input tokens are the action's own times a tokenizer ratio; output tokens are the target's own mean
+///   in the workflow when observed often enough, else the logged ones times the ratio; rates are the
+///   target's own in the workflow when observed, else the routing table's, else the workflow's. Low and
+///   high put every uncertain input at its end.
 public enum WhatIf {
     /// Runs both passes over `actions`: observations, then the replay.
     public static func run(context: WhatIfContext, scenarios: [WhatIfScenario], actions: [WhatIfAction]) -> WhatIfResult {
@@ -55,6 +56,7 @@ public struct WhatIfReplay: Sendable {
     let premiumTiers: Set<String>
     var actionsStartingBefore: Int64 = 0
 
+    /// A replay of `scenarios` (the actual period is added first) on the evidence of `observations`.
     public init(context: WhatIfContext, observations: WhatIfObservations, scenarios: [WhatIfScenario]) {
         self.context = context
         self.observations = observations
@@ -65,6 +67,7 @@ public struct WhatIfReplay: Sendable {
         }
     }
 
+    /// Adds one action under every scenario. The order of actions does not change any amount.
     public mutating func add(_ action: WhatIfAction) {
         if !action.startsInPeriod { actionsStartingBefore += 1 }
         for i in states.indices { states[i].add(action, minObservations: minObservations, premiumTiers: premiumTiers) }

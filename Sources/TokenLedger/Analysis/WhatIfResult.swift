@@ -2,10 +2,14 @@ import Foundation
 
 /// An amount at its low, base and high estimate. Exact amounts have all three equal.
 public struct WhatIfAmount: Sendable, Equatable, Hashable {
+    /// Every uncertain input at its low end.
     public var low: Money
+    /// The best estimate.
     public var base: Money
+    /// Every uncertain input at its high end.
     public var high: Money
 
+    /// The three estimates.
     public init(low: Money, base: Money, high: Money) {
         self.low = low
         self.base = base
@@ -14,8 +18,10 @@ public struct WhatIfAmount: Sendable, Equatable, Hashable {
 
     public static let zero = WhatIfAmount(low: .zero, base: .zero, high: .zero)
 
+    /// An exact amount: all three estimates equal.
     public static func exactly(_ m: Money) -> WhatIfAmount { WhatIfAmount(low: m, base: m, high: m) }
 
+    /// The estimate of index 0 (low), 1 (base) or 2 (high).
     public subscript(_ i: Int) -> Money {
         get { i == 0 ? low : (i == 1 ? base : high) }
         set {
@@ -27,6 +33,7 @@ public struct WhatIfAmount: Sendable, Equatable, Hashable {
         }
     }
 
+    /// Estimate by estimate.
     public static func + (a: WhatIfAmount, b: WhatIfAmount) -> WhatIfAmount {
         WhatIfAmount(low: a.low + b.low, base: a.base + b.base, high: a.high + b.high)
     }
@@ -41,6 +48,7 @@ public struct WhatIfAmount: Sendable, Equatable, Hashable {
         WhatIfAmount(low: low.divided(by: n), base: base.divided(by: n), high: high.divided(by: n))
     }
 
+    /// Whether the three estimates are equal.
     public var isExact: Bool { low == base && base == high }
 }
 
@@ -117,6 +125,7 @@ public struct WhatIfFigure: Sendable, Equatable {
     /// calls whose target has no price.
     public var unpricedCalls: Int64 = 0
 
+    /// An empty, exact figure.
     public init() {}
 
     /// The figure's estimates.
@@ -135,6 +144,7 @@ public struct WhatIfFigure: Sendable, Equatable {
 
 /// A row of a scenario's table: a tier, a workflow, or the total.
 public struct WhatIfLine: Sendable, Equatable {
+    /// The tier, the workflow, or `total`.
     public var name: String
     public var figure = WhatIfFigure()
     /// Actions whose first call is in the period (workflows and total; zero for tiers).
@@ -143,6 +153,7 @@ public struct WhatIfLine: Sendable, Equatable {
     /// Expected actions that touch a premium-tier model, at the low, base and high estimate.
     public var premiumActions = WhatIfBand.exactly(0)
 
+    /// An empty line.
     public init(name: String) { self.name = name }
 
     /// Cost per completed action (loaded: the line's whole cost over its completed actions).
@@ -211,7 +222,9 @@ public struct WhatIfScenarioResult: Sendable, Equatable {
         return Double((total.figure.amount.base - a).picos) / Double(a.picos)
     }
 
+    /// The line of a tier.
     public func tier(_ name: String) -> WhatIfLine? { tiers.first { $0.name == name } }
+    /// The line of a workflow.
     public func workflow(_ name: String) -> WhatIfLine? { workflows.first { $0.name == name } }
 }
 
@@ -250,5 +263,6 @@ public struct WhatIfResult: Sendable, Equatable {
     /// The assumptions used by some figure, for the legend.
     public var assumptionsUsed: [WhatIfAssumption]
 
+    /// The logged period's column.
     public var actual: WhatIfScenarioResult { scenarios[0] }
 }

@@ -3,9 +3,12 @@ import Foundation
 /// One `KEY=VALUE` pair of a scenario (`--route summarize=gemini-2.5-flash`, `--segment free=economy`),
 /// kept in the order given.
 public struct WhatIfAssignment: Sendable, Hashable, CustomStringConvertible {
+    /// The workflow or segment.
     public var key: String
+    /// The model or tier.
     public var value: String
 
+    /// `key=value`.
     public init(key: String, value: String) {
         self.key = key
         self.value = value
@@ -31,7 +34,9 @@ public struct WhatIfAssignment: Sendable, Hashable, CustomStringConvertible {
 
 /// A scenario that cannot be read: a bad argument, a conflict, a repeated name.
 public struct WhatIfScenarioError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What is wrong, naming the scenario and the option.
     public var message: String
+    /// An error saying `message`.
     public init(_ message: String) { self.message = message }
     public var description: String { message }
 }
@@ -46,7 +51,7 @@ public struct WhatIfScenarioError: Error, Sendable, Equatable, CustomStringConve
 public struct WhatIfScenarioSpec: Sendable, Equatable {
     /// The column heading.
     public var name: String
-    /// Another price book (our YAML format) to price the period with.
+    /// Another price book to price the period with: our YAML format, or LiteLLM's catalogue.
     public var priceBook: String?
     /// Every workflow's generation calls on this model.
     public var allOn: String?
@@ -57,6 +62,7 @@ public struct WhatIfScenarioSpec: Sendable, Equatable {
     /// Segments capped at a tier (`SEGMENT=TIER`).
     public var segments: [WhatIfAssignment] = []
 
+    /// A scenario that changes nothing yet.
     public init(name: String) { self.name = name }
 
     /// The options that make up a scenario.
@@ -232,6 +238,7 @@ public struct WhatIfScenario: Sendable {
     /// Segments capped at a tier.
     public var segmentCaps: [WhatIfAssignment]
 
+    /// A scenario of already-read parts.
     public init(name: String, summary: String = "", prices: PriceBook? = nil, allOn: String? = nil,
                 routes: [WhatIfAssignment] = [], budget: Budget? = nil, segmentCaps: [WhatIfAssignment] = []) {
         self.name = name
@@ -271,11 +278,27 @@ extension WhatIfScenarioSpec {
         var s = WhatIfScenario(name: name, summary: arguments.map(Self.shellWord).joined(separator: " "), allOn: allOn,
                                routes: routes, segmentCaps: segments)
         if let priceBook {
-            let file = try PriceBookFile.load(path: resolve(priceBook))
-            guard !file.entries.isEmpty else {
-                throw ConfigFileError(file: resolve(priceBook), line: nil, key: "prices", message: "the price book lists no prices")
+            let path = resolve(priceBook)
+            let entries: [PriceEntry]
+            let kind: PriceFileKind
+            do { kind = try PriceFileKind.detect(path: path) } catch {
+                throw ConfigFileError(file: path, line: nil, key: "", message: "cannot read the file (\(error))")
             }
-            s.prices = file.book
+            if kind == .liteLLM {
+                // The catalogue has no dates; a what-if applies each model's price to the whole period anyway.
+                do {
+                    entries = try LiteLLMCatalog.load(path: path, effectiveFrom: CivilDate(year: 1970, month: 1, day: 1),
+                                                      source: "litellm catalogue \(Self.fileName(path))").entries
+                } catch {
+                    throw ConfigFileError(file: path, line: nil, key: "", message: error.description)
+                }
+            } else {
+                entries = try PriceBookFile.load(path: path).entries
+            }
+            guard !entries.isEmpty else {
+                throw ConfigFileError(file: path, line: nil, key: "prices", message: "the price book lists no prices")
+            }
+            s.prices = PriceBook(entries: entries)
         }
         if let budget { s.budget = try BudgetFile.load(path: resolve(budget)) }
         return s

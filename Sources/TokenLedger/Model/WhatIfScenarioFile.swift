@@ -24,6 +24,7 @@ public enum WhatIfScenarioFile {
         ("segment", "--segment"),
     ]
 
+    /// Reads and parses the file at `path`; every problem names the file, the line and the key.
     public static func load(path: String) throws(ConfigFileError) -> [WhatIfScenarioSpec] {
         let data: Data
         do {
@@ -37,6 +38,7 @@ public enum WhatIfScenarioFile {
         return try parse(text: text, path: path)
     }
 
+    /// Parses scenario-file YAML; `path` names the file in errors.
     public static func parse(text: String, path: String) throws(ConfigFileError) -> [WhatIfScenarioSpec] {
         let root: Node?
         do {
