@@ -32,7 +32,7 @@ struct WhatIfCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Time zone for calendar days (IANA name).", valueName: "zone"))
     var tz: String = "UTC"
 
-    @Option(help: ArgumentHelp("Price the period with another price book (our YAML format), e.g. next month's.", valueName: "file"))
+    @Option(help: ArgumentHelp("Price the period with another price book (our YAML, or LiteLLM's catalogue), e.g. next month's.", valueName: "file"))
     var priceBook: String?
 
     @Option(help: ArgumentHelp("Send every workflow's generation calls to one model.", valueName: "model"))

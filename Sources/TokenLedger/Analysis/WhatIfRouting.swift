@@ -173,11 +173,13 @@ struct WhatIfRouting: Sendable {
                 if let m = resolveEntry(e, in: table, workflow: w), let r = rankOf(m), r <= rank { return m }
             }
         }
-        let inWorkflow = observations.tokens.keys.filter { $0.workflow == w && tier(of: $0.model) == capTier }.map(\.model)
+        // Tiers of the same rank count as the tier (`standard` and `balanced`).
+        let inWorkflow = observations.tokens.keys.filter { $0.workflow == w && rankOf($0.model) == rank }.map(\.model)
         if let m = cheapest(inWorkflow, workflow: w) { return m }
-        let anywhere = observations.models.keys.filter { tier(of: $0) == capTier }
+        let anywhere = observations.models.keys.filter { rankOf($0) == rank }
         if let m = cheapest(Array(anywhere), workflow: w) { return m }
-        return cheapest(plainModels(ofTier: capTier), workflow: w)
+        let sameRank = Set(budgets.flatMap(\.tiers).map(\.tier).filter { ranks[$0] == rank } + [capTier])
+        return cheapest(sameRank.sorted().flatMap { plainModels(ofTier: $0) }, workflow: w)
     }
 
     func cheapest(_ models: [String], workflow w: String) -> String? {
