@@ -7,8 +7,8 @@ struct TokenLedgerCommand: ParsableCommand {
         commandName: "tokenledger",
         abstract: "Audit what a team spends on large language models, offline, from its own logs.",
         version: TokenLedgerVersion.current,
-        subcommands: [ImportCommand.self, SummaryCommand.self, ReportCommand.self, ExplainCommand.self, ReconcileCommand.self,
-                      ExportCommand.self, RejectsCommand.self,
+        subcommands: [ImportCommand.self, SummaryCommand.self, ReportCommand.self, ExplainCommand.self, WhatIfCommand.self,
+                      ReconcileCommand.self, ExportCommand.self, RejectsCommand.self,
                       PricesCommand.self, RepriceCommand.self, SampleCommand.self]
     )
 }
