@@ -79,6 +79,52 @@ public enum CSVRecord {
     }
 }
 
+/// Where CSV records end, for an input read line by line: quoting is followed as
+/// ``CSVRecord/fields(_:delimiter:)`` reads it (a quote opens a quoted field only at the start of a
+/// field; `""` inside one is a quote), so a line end inside a quoted field continues the record and a
+/// stray quote inside an unquoted field does not.
+struct CSVRecordFraming {
+    /// The delimiter, sniffed from the first line that is not blank (the header).
+    private(set) var delimiter: UInt8?
+    /// Whether the record read so far ends inside a quoted field.
+    private(set) var insideQuotes = false
+    private var atFieldStart = true
+    private var afterClosingQuote = false
+
+    /// Starts the next record.
+    mutating func reset() {
+        insideQuotes = false
+        atFieldStart = true
+        afterClosingQuote = false
+    }
+
+    /// Reads one line of the current record (without its line end).
+    mutating func feed(_ line: UnsafeBufferPointer<UInt8>) {
+        if delimiter == nil, line.contains(where: { $0 != 0x20 && $0 != 0x09 }) {
+            delimiter = CSVRecord.sniffDelimiter(line)
+        }
+        let delimiter = self.delimiter ?? 0x2C
+        for c in line {
+            if insideQuotes {
+                if c == 0x22 {
+                    insideQuotes = false
+                    afterClosingQuote = true
+                }
+                continue
+            }
+            if c == 0x22 && (atFieldStart || afterClosingQuote) {
+                // An opening quote, or the second quote of a doubled one.
+                insideQuotes = true
+                atFieldStart = false
+                afterClosingQuote = false
+                continue
+            }
+            afterClosingQuote = false
+            atFieldStart = c == delimiter
+        }
+    }
+}
+
 /// Column positions by name, from a CSV header row. Names are compared trimmed and lowercased.
 public struct CSVHeader: Sendable {
     public let names: [String]

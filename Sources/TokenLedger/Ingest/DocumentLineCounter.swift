@@ -13,9 +13,10 @@ struct DocumentLineCounter {
         self.line = firstLine
     }
 
-    /// The line that holds byte `position` (clamped to the document).
+    /// The line that holds byte `position` (clamped to the document: the end of the input is on its
+    /// last line, not on one after the final line end).
     mutating func line(at position: Int) -> Int {
-        let target = min(max(position, 0), bytes.count)
+        let target = min(max(position, 0), max(bytes.count - 1, 0))
         if target < offset { return line }
         while offset < target {
             if bytes[offset] == 0x0A { line += 1 }

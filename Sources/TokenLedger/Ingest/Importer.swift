@@ -127,16 +127,15 @@ public final class Importer {
                     }
                 }
             }
-            if resume == nil {
-                let candidates = try sources.complete(size: size)
-                if !candidates.isEmpty {
-                    let full = XXHash64.signed(try Self.hashPrefix(path: path, bytes: size).finalize())
-                    if let same = candidates.first(where: { $0.contentHash == full }) {
-                        file.status = .sameContent
-                        file.sameAs = same.path
-                        file.format = same.format
-                        return file
-                    }
+            // A file the size of one read completely before is hashed whole and looked up by that hash
+            // (not compared with every file of its size: thousands of equal-sized files stay linear).
+            if resume == nil, try sources.anyComplete(size: size) {
+                let full = XXHash64.signed(try Self.hashPrefix(path: path, bytes: size).finalize())
+                if let same = try sources.complete(size: size, contentHash: full) {
+                    file.status = .sameContent
+                    file.sameAs = same.path
+                    file.format = same.format
+                    return file
                 }
             }
         }
@@ -399,18 +398,31 @@ public final class Importer {
             case .csvRecords:
                 var record: [UInt8] = []
                 var recordLine = 0
-                var insideQuotes = false
+                var framing = CSVRecordFraming()
                 var linesInBatch = 0
                 while true {
-                    guard let line = try reader.next() else { break }
+                    guard let line = try reader.next() else {
+                        // The input ended inside a quoted field: the unfinished record is a reject.
+                        if !record.isEmpty {
+                            batch.items.append(.reject(Self.unclosedQuote(from: recordLine, to: reader.lineNumber), line: recordLine,
+                                                       raw: Array(record.prefix(ImportLimits.rejectRawBytes))))
+                            batch.linesDone = reader.lineNumber
+                            batch.bytesDone = reader.offset
+                            batch.hash = reader.hash
+                        }
+                        break
+                    }
                     if record.isEmpty { recordLine = line.number } else { record.append(0x0A) }
                     record.append(contentsOf: line.bytes)
-                    for b in line.bytes where b == 0x22 { insideQuotes.toggle() }
-                    if insideQuotes && line.terminated && record.count <= ImportLimits.maxCSVRecordBytes { continue }
-                    if record.count > ImportLimits.maxCSVRecordBytes {
-                        batch.items.append(.reject(.tooLong(record.count), line: recordLine, raw: Array(record.prefix(ImportLimits.rejectRawBytes))))
+                    framing.feed(line.bytes)
+                    let insideQuotes = framing.insideQuotes
+                    // A line over the reader's limit comes cut to its first bytes: its record is too long.
+                    let length = line.oversizeLength.map { record.count - line.bytes.count + $0 } ?? record.count
+                    if insideQuotes && line.terminated && line.oversizeLength == nil && length <= ImportLimits.maxCSVRecordBytes { continue }
+                    if line.oversizeLength != nil || length > ImportLimits.maxCSVRecordBytes {
+                        batch.items.append(.reject(.tooLong(length), line: recordLine, raw: Array(record.prefix(ImportLimits.rejectRawBytes))))
                     } else if insideQuotes {
-                        batch.items.append(.reject(.malformedJSON("CSV record ends inside a quoted field"), line: recordLine,
+                        batch.items.append(.reject(Self.unclosedQuote(from: recordLine, to: line.number), line: recordLine,
                                                    raw: Array(record.prefix(ImportLimits.rejectRawBytes))))
                     } else if !Self.isBlank(record) {
                         let count = batch.items.count
@@ -423,7 +435,7 @@ public final class Importer {
                         }
                     }
                     record.removeAll(keepingCapacity: true)
-                    insideQuotes = false
+                    framing.reset()
                     batch.linesDone = line.number
                     batch.bytesDone = line.endOffset
                     batch.hash = reader.hash
@@ -474,6 +486,11 @@ public final class Importer {
         prepare(&batch)
         _ = queue.put(batch)
         queue.close()
+    }
+
+    /// The reject of a CSV record whose quoted field runs to the end of the input.
+    static func unclosedQuote(from first: Int, to last: Int) -> RejectReason {
+        .malformedJSON("CSV quoted field opened on line \(first) is never closed (lines \(first)–\(last) read as one record)")
     }
 
     /// Names the calling thread (seen in `top -H` and profilers).

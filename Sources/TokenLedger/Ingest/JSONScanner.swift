@@ -410,6 +410,19 @@ extension JSONScanner {
     }
 }
 
+extension ExactDecimal {
+    /// This value as a count for `field`: wrong_type when it is not a whole number, out_of_range when
+    /// it does not fit in 64 bits (`99999999999999999999999`, `1e400`).
+    func wholeCount(field: String) throws -> Int64 {
+        guard let v = scaled(byPowerOfTen: 0, rounding: false) else {
+            if scaled(byPowerOfTen: 0, rounding: true) == nil { throw RecordProblem.reason(.outOfRange("`\(field)` is too large")) }
+            throw RecordProblem.reason(.wrongType(field: field, expected: "a whole number"))
+        }
+        guard let n = Int64(exactly: v) else { throw RecordProblem.reason(.outOfRange("`\(field)` is too large")) }
+        return n
+    }
+}
+
 /// Why one record could not be read: a JSON problem or a broken rule.
 public enum RecordProblem: Error, Sendable {
     case json(JSONError)

@@ -241,8 +241,8 @@ struct LiteLLMSpendLogRow {
     static func count(_ v: JSONValue?, field: String) throws -> Int64? {
         guard let v, !v.isNull else { return nil }
         if case .string(let s) = v, s.trimmingCharacters(in: .whitespaces).isEmpty { return nil }
-        guard let n = v.int64 else { throw RecordProblem.reason(.wrongType(field: field, expected: "a whole number")) }
-        return n
+        guard let d = v.decimal else { throw RecordProblem.reason(.wrongType(field: field, expected: "a whole number")) }
+        return try d.wholeCount(field: field)
     }
 
     /// `2026-01-01T10:15:02.123000Z`, `2026-01-01 10:15:02.123` (no zone: UTC), `…+00:00`, `…+00`, or

@@ -221,10 +221,8 @@ struct OTLPCallBuilder {
     static func count(_ keys: [String], in span: OTLPSpan) throws -> Int64? {
         for k in keys {
             guard let value = span.attributes[k] else { continue }
-            guard let n = value.decimal?.exactInt64 else {
-                throw RecordProblem.reason(.wrongType(field: k, expected: "a whole number"))
-            }
-            return n
+            guard let d = value.decimal else { throw RecordProblem.reason(.wrongType(field: k, expected: "a whole number")) }
+            return try d.wholeCount(field: k)
         }
         return nil
     }

@@ -20,8 +20,9 @@ struct ProviderJSONDocument {
         self.lineEnds = ends
     }
 
-    /// The line number of a byte offset.
+    /// The line number of a byte offset (the end of the input is on its last line).
     func line(at offset: Int) -> Int {
+        let offset = min(offset, bytes.count - 1)
         var lo = 0, hi = lineEnds.count
         while lo < hi {
             let mid = (lo + hi) / 2

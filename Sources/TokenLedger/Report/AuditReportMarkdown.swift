@@ -95,13 +95,15 @@ public enum AuditReportMarkdown {
 /// Markdown writing with escaping.
 public enum Markdown {
     /// Escapes text for a table cell or a paragraph.
+    /// Works on Unicode scalars: a `|` followed by a combining mark is one `Character` but still a
+    /// `|` to a Markdown reader.
     public static func escape(_ s: String) -> String {
         var out = ""
-        for ch in s {
-            switch ch {
-            case "|", "\\", "`", "*", "_", "[", "]", "#", "<", ">", "!", "~": out += "\\" + String(ch)
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "|", "\\", "`", "*", "_", "[", "]", "#", "<", ">", "!", "~": out += "\\" + String(scalar)
             case "\n", "\r": out += " "
-            default: out.append(ch)
+            default: out.unicodeScalars.append(scalar)
             }
         }
         return out
@@ -109,16 +111,23 @@ public enum Markdown {
 
     /// Text inside a code span: backticks cannot close it.
     public static func code(_ s: String) -> String {
-        s.replacingOccurrences(of: "`", with: "'").replacingOccurrences(of: "\n", with: " ")
+        s.replacingOccurrences(of: "`", with: "'").replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\r", with: " ")
     }
 
-    /// A table; cells are escaped except those that start with `**` (our own emphasis).
+    /// A table; every cell is escaped. A cell written `**text**` is shown in bold, its text escaped too,
+    /// so a user string that starts with `**` can embolden itself but never break out of its cell.
     public static func table(_ header: [String], _ rows: [[String]], right: Set<Int>) -> String {
         var out = "| " + header.map(escape).joined(separator: " | ") + " |\n"
         out += "|" + header.indices.map { right.contains($0) ? " ---: |" : " --- |" }.joined() + "\n"
         for row in rows {
-            out += "| " + row.map { $0.hasPrefix("**") ? $0 : escape($0) }.joined(separator: " | ") + " |\n"
+            out += "| " + row.map(cell).joined(separator: " | ") + " |\n"
         }
         return out + "\n"
+    }
+
+    /// One escaped table cell; `**text**` stays bold with `text` escaped.
+    static func cell(_ s: String) -> String {
+        if s.count > 4, s.hasPrefix("**"), s.hasSuffix("**") { return "**" + escape(String(s.dropFirst(2).dropLast(2))) + "**" }
+        return escape(s)
     }
 }

@@ -5,7 +5,7 @@ public enum ExplainReportMarkdown {
         out += Markdown.escape(r.explanation) + "\n\n## Waterfall\n\n"
         var rows: [[String]] = [["\(r.base.label) total", r.baseTotal.formattedDollars]]
         for d in r.drivers where d.shown != .zero || d.amount != .zero { rows.append([d.driver.label, d.shown.signedDollars]) }
-        rows.append(["**\(Markdown.escape(r.compare.label)) total**", "**\(r.compareTotal.formattedDollars)**"])
+        rows.append(["**\(r.compare.label) total**", "**\(r.compareTotal.formattedDollars)**"])
         rows.append(["**change**", "**\(r.shownChange.signedDollars)**"])
         out += Markdown.table(["step", "amount"], rows, right: [1])
         out += "## Drivers by \(r.dimension.rawValue)\n\n"

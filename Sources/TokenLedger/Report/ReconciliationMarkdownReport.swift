@@ -27,16 +27,17 @@ public enum ReconciliationMarkdownReport {
         return "| " + escaped.joined(separator: " | ") + " |\n"
     }
 
-    /// Escapes the characters that would break a Markdown table (`|`, line ends) or start emphasis (`*`).
+    /// Escapes the characters that would break a Markdown table (`|`, line ends), start emphasis (`*`),
+    /// a code span (`` ` ``), a link (`[`, `]`) or HTML (`<`, `>`).
+    /// Works on Unicode scalars, as ``Markdown/escape(_:)`` does.
     static func escape(_ s: String) -> String {
         var out = ""
-        for ch in s {
-            switch ch {
+        for scalar in s.unicodeScalars {
+            switch scalar {
             case "\\": out += "\\\\"
-            case "|": out += "\\|"
-            case "*": out += "\\*"
+            case "|", "*", "`", "[", "]", "<", ">": out += "\\" + String(scalar)
             case "\n", "\r": out += " "
-            default: out.append(ch)
+            default: out.unicodeScalars.append(scalar)
             }
         }
         return out

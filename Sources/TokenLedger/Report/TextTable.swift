@@ -31,6 +31,7 @@ public struct TextTable: Sendable {
     }
 
     public func render(indent: String = "") -> String {
+        let rows = self.rows.map { $0.map(Self.visible) }
         var widths = columns.map { $0.title.count }
         for row in rows {
             for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
@@ -53,6 +54,27 @@ public struct TextTable: Sendable {
             out += line(row)
         }
         return out
+    }
+}
+
+extension TextTable {
+    /// A cell as it can be shown on a terminal: control characters (which could move the cursor and
+    /// write over a figure) and bidirectional overrides (which could reorder its digits) are shown as
+    /// `\u{…}` escapes.
+    static func visible(_ s: String) -> String {
+        guard s.unicodeScalars.contains(where: isHidden) else { return s }
+        var out = ""
+        for scalar in s.unicodeScalars {
+            if isHidden(scalar) { out += "\\u{\(String(scalar.value, radix: 16))}" } else { out.unicodeScalars.append(scalar) }
+        }
+        return out
+    }
+
+    static func isHidden(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0..<0x20, 0x7F...0x9F, 0x202A...0x202E, 0x2066...0x2069: true
+        default: false
+        }
     }
 }
 

@@ -37,13 +37,22 @@ struct SourceStore {
         return try s.step() ? read(s) : nil
     }
 
-    /// Completely read sources of exactly this size (candidates for "same content").
-    func complete(size: Int64) throws -> [SourceRecord] {
-        let s = try db.cached("SELECT \(Self.columns) FROM sources WHERE size = ? AND complete = 1 AND content_hash IS NOT NULL")
+    /// Whether a source of exactly this size was read completely (then a new file of that size may
+    /// hold the same content).
+    func anyComplete(size: Int64) throws -> Bool {
+        let s = try db.cached("SELECT 1 FROM sources WHERE size = ? AND complete = 1 AND content_hash IS NOT NULL LIMIT 1")
         s.bind(size, at: 1)
-        var out: [SourceRecord] = []
-        while try s.step() { out.append(read(s)) }
-        return out
+        defer { s.reset() }
+        return try s.step()
+    }
+
+    /// A completely read source with this size and content hash (found through the content index).
+    func complete(size: Int64, contentHash: Int64) throws -> SourceRecord? {
+        let s = try db.cached("SELECT \(Self.columns) FROM sources WHERE content_hash = ? AND size = ? AND complete = 1 ORDER BY id LIMIT 1")
+        s.bind(contentHash, at: 1)
+        s.bind(size, at: 2)
+        defer { s.reset() }
+        return try s.step() ? read(s) : nil
     }
 
     func create(path: String, format: String, size: Int64, now: Date) throws -> Int64 {
