@@ -341,13 +341,14 @@ public final class Importer {
         t = TransactionTally()
     }
 
-    /// The parser thread: reads units, parses them, hands over batches.
+    /// The parser thread: reads units, parses them, hands over batches. With `prepareCalls` false the
+    /// calls stay in the batches' items as parsed (for inspecting a parse without storing it).
     static func parse(reader: LineReader, format: any FormatImporter.Type, settings: ImporterSettings, prices: PriceBook,
-                      linesPerBatch: Int, into queue: BoundedQueue<Batch>) {
+                      linesPerBatch: Int, prepareCalls: Bool = true, into queue: BoundedQueue<Batch>) {
         var importer = format.init(settings: settings)
         var preparer = CallPreparer(prices: prices, family: format.family)
         /// Prepares the batch's calls for storage, once, before it is handed over.
-        func prepare(_ batch: inout Batch) { preparer.prepare(&batch) }
+        func prepare(_ batch: inout Batch) { if prepareCalls { preparer.prepare(&batch) } }
         var batch = Batch()
         batch.linesDone = reader.lineNumber
         batch.bytesDone = reader.offset

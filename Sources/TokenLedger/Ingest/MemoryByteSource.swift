@@ -60,11 +60,15 @@ extension Importer {
         let reader = LineReader(source: source, bufferSize: max(16, bufferSize))
         // One batch: the parser puts it once, at the end, so the queue never blocks on this thread.
         let queue = BoundedQueue<Batch>(capacity: 1)
-        parse(reader: reader, format: format, settings: settings, prices: prices, linesPerBatch: .max, into: queue)
+        parse(reader: reader, format: format, settings: settings, prices: prices, linesPerBatch: .max,
+              prepareCalls: false, into: queue)
         var out = ParsedInput(items: [], prices: [], linesDone: 0, heldBackLastLine: false, readError: nil)
+        var resolver = PriceBook.Resolver(prices)
         while let batch = queue.take() {
             out.items += batch.items
-            out.prices += batch.prices
+            for item in batch.items {
+                if case .call(let call, _) = item { out.prices.append(PriceQuote.of(call, in: &resolver)) } else { out.prices.append(nil) }
+            }
             out.linesDone = batch.linesDone
             out.heldBackLastLine = out.heldBackLastLine || batch.heldBackLastLine
             if let e = batch.readError { out.readError = e }
