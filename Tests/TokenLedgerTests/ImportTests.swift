@@ -458,9 +458,8 @@ import Testing
         }
     }
 
-    /// The first call of an action has no workflow and two later calls name different ones: which one the
-    /// action gets depends on the order the calls are merged in (files, and request-key order inside a
-    /// transaction), because the facts do not keep which call gave the workflow.
+    /// The first call of an action has no workflow and two later calls name different ones: the action
+    /// takes the earlier of those two (its owner call), in every order of files.
     @Test func theWorkflowOfAnActionWhoseFirstCallHasNone() throws {
         let scratch = try Scratch()
         let a = try scratch.write("a.jsonl", LogLine.file([LogLine.call("A", at: "2026-10-05T10:00:00Z", #","action_id":"X""#)]))
@@ -473,8 +472,7 @@ import Testing
             workflows += try ledger.texts("SELECT workflow FROM v_actions WHERE action_id = 'X'")
             #expect(try ledger.int("SELECT calls FROM actions WHERE action_id = 'X'") == 3)
         }
-        withKnownIssue("the workflow of an action depends on import order when its first call has none") {
-            #expect(Set(workflows).count == 1, "\(workflows)")
-        }
+        // The owner is the earliest call that names a workflow, whatever order the files come in.
+        #expect(workflows == ["wf-b", "wf-b", "wf-b"])
     }
 }

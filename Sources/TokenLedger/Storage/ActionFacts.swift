@@ -1,7 +1,8 @@
 /// What TokenLedger keeps about one action (the calls behind one user-level request), updated as its
 /// calls are imported. Facts from several transactions merge (``merge(_:)``): counts and costs add, the
-/// first call decides the action's workflow and owner, the latest call decides its last status, and
-/// the latest call that carried an `action_outcome` decides the explicit outcome.
+/// owner call decides the action's workflow, team, user and segment (the earliest call that names a
+/// workflow; when none does, the first call), the latest call decides its last status, and the latest
+/// call that carried an `action_outcome` decides the explicit outcome.
 ///
 /// "First" and "latest" compare request ids, which order calls by time (then by a hash), so the facts
 /// are the same whatever order the files are imported in.
@@ -9,6 +10,8 @@ struct ActionFacts {
     var actionID: String?
     var firstRequest: Int64
     var lastRequest: Int64
+    /// The call whose workflow, team, user and segment are the action's.
+    var ownerRequest: Int64
     var workflowID: Int64?
     var teamID: Int64?
     var userID: Int64?
@@ -38,24 +41,21 @@ struct ActionFacts {
         self.actionID = actionID
         self.firstRequest = first.requestRowID
         self.lastRequest = first.requestRowID
+        self.ownerRequest = first.requestRowID
         self.lastStatus = Int64(first.status.rawValue)
     }
 
     /// Adds one stored call.
     mutating func add(_ c: ActionContribution) {
         let id = c.requestRowID
-        if calls == 0 || id < firstRequest {
-            firstRequest = id
-            if let v = c.workflowID { workflowID = v }
-            if let v = c.teamID { teamID = v }
-            if let v = c.userID { userID = v }
-            if let v = c.segmentID { segmentID = v }
-        } else {
-            if workflowID == nil { workflowID = c.workflowID }
-            if teamID == nil { teamID = c.teamID }
-            if userID == nil { userID = c.userID }
-            if segmentID == nil { segmentID = c.segmentID }
+        if calls == 0 || Self.ownerRank(workflowID: c.workflowID, request: id) < ownerRank {
+            ownerRequest = id
+            workflowID = c.workflowID
+            teamID = c.teamID
+            userID = c.userID
+            segmentID = c.segmentID
         }
+        if calls == 0 || id < firstRequest { firstRequest = id }
         if calls == 0 || id >= lastRequest {
             lastRequest = id
             lastStatus = Int64(c.status.rawValue)
@@ -86,18 +86,14 @@ struct ActionFacts {
     /// Merges the facts of the same action gathered elsewhere (stored by an earlier transaction, or
     /// from other calls): the rules of ``add(_:)`` applied to two sets of calls.
     mutating func merge(_ o: ActionFacts) {
-        if o.firstRequest < firstRequest {
-            workflowID = o.workflowID ?? workflowID
-            teamID = o.teamID ?? teamID
-            userID = o.userID ?? userID
-            segmentID = o.segmentID ?? segmentID
-            firstRequest = o.firstRequest
-        } else {
-            workflowID = workflowID ?? o.workflowID
-            teamID = teamID ?? o.teamID
-            userID = userID ?? o.userID
-            segmentID = segmentID ?? o.segmentID
+        if o.ownerRank < ownerRank {
+            ownerRequest = o.ownerRequest
+            workflowID = o.workflowID
+            teamID = o.teamID
+            userID = o.userID
+            segmentID = o.segmentID
         }
+        firstRequest = min(firstRequest, o.firstRequest)
         if o.lastRequest > lastRequest {
             lastRequest = o.lastRequest
             lastStatus = o.lastStatus
@@ -119,23 +115,28 @@ struct ActionFacts {
         }
     }
 
-    /// The stored columns after the id, in the order of ``insertSQL``'s parameters 2…21.
+    /// Which of two candidate owner calls wins: one that names a workflow, then the earlier. The same
+    /// whatever order calls arrive in.
+    static func ownerRank(workflowID: Int64?, request: Int64) -> (Int, Int64) { (workflowID == nil ? 1 : 0, request) }
+    var ownerRank: (Int, Int64) { Self.ownerRank(workflowID: workflowID, request: ownerRequest) }
+
+    /// The stored columns after the id, in the order of ``insertSQL``'s parameters 2…22.
     static let columns = """
         action_id, last_request, workflow_id, team_id, user_id, segment_id, calls, retries, fallbacks,
         classifier_calls, validation_calls, failed_calls, max_attempt, model_mask, cost, failed_cost,
-        unpriced_calls, last_status, outcome, outcome_request
+        unpriced_calls, last_status, outcome, outcome_request, owner_request
         """
 
     static let insertSQL = """
         INSERT INTO actions(id, \(columns))
-        VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
+        VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)
         """
 
     static let updateSQL = """
         UPDATE actions SET action_id = ?2, last_request = ?3, workflow_id = ?4, team_id = ?5, user_id = ?6,
             segment_id = ?7, calls = ?8, retries = ?9, fallbacks = ?10, classifier_calls = ?11, validation_calls = ?12,
             failed_calls = ?13, max_attempt = ?14, model_mask = ?15, cost = ?16, failed_cost = ?17,
-            unpriced_calls = ?18, last_status = ?19, outcome = ?20, outcome_request = ?21
+            unpriced_calls = ?18, last_status = ?19, outcome = ?20, outcome_request = ?21, owner_request = ?22
         WHERE id = ?1
         """
 
@@ -162,6 +163,8 @@ struct ActionFacts {
         s.bind(lastStatus, at: 19)
         s.bind(outcome, at: 20)
         s.bind(outcomeRequest, at: 21)
+        // NULL when the owner is the first call (most actions): no bytes stored.
+        s.bind(ownerRequest == firstRequest ? nil : ownerRequest, at: 22)
     }
 
     /// Reads stored facts from a row of `SELECT id, <columns>`.
@@ -187,6 +190,7 @@ struct ActionFacts {
         lastStatus = s.int64(18)
         outcome = s.optionalInt64(19)
         outcomeRequest = s.optionalInt64(20)
+        ownerRequest = s.optionalInt64(21) ?? firstRequest
     }
 }
 

@@ -177,7 +177,10 @@ public enum Schema {
             unpriced_calls INTEGER NOT NULL,
             last_status INTEGER NOT NULL,
             outcome INTEGER,
-            outcome_request INTEGER
+            outcome_request INTEGER,
+            -- the call whose workflow, team, user and segment are the action's (the earliest that names a
+            -- workflow, else the first); NULL when it is the first call
+            owner_request INTEGER
         );
         -- requests.action_key (63 bits of the action id's hash) → the action's row
         CREATE TABLE action_keys(key INTEGER PRIMARY KEY, action INTEGER NOT NULL);
