@@ -21,11 +21,8 @@ struct FocusExportCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: ArgumentHelp("First UTC day (inclusive); default: the first day with data.", valueName: "YYYY-MM-DD"))
-    var from: String?
-
-    @Option(help: ArgumentHelp("Last UTC day (inclusive); default: the last day with data.", valueName: "YYYY-MM-DD"))
-    var to: String?
+    /// Days are UTC days, as in the FOCUS columns.
+    @OptionGroup var periodSelection: PeriodSelection
 
     @Option(name: .shortAndLong, help: ArgumentHelp("The CSV file to write, or - for standard output.", valueName: "file"))
     var output: String
@@ -36,23 +33,13 @@ struct FocusExportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("BillingAccountName of every row (default: empty).", valueName: "name"))
     var billingAccountName: String?
 
-    func validate() throws {
-        for (flag, value) in [("--from", from), ("--to", to)] {
-            if let value, CivilDate(parsing: value) == nil { throw ValidationError("\(flag) must be a date YYYY-MM-DD, got `\(value)`") }
-        }
-        if let f = from.flatMap({ CivilDate(parsing: $0) }), let t = to.flatMap({ CivilDate(parsing: $0) }), f > t {
-            throw ValidationError("--from \(f) is after --to \(t)")
-        }
-    }
-
     func run() throws {
         let db = try global.open(.readOnly)
         let (result, rows) = try db.readTransaction { () -> (FocusQuery.Result, [FocusExport.Row]) in
+            // No period: all of the data.
             var period: Period?
-            if from != nil || to != nil, let span = try RequestScan(db: db).dataSpan() {
-                let first = from.flatMap { CivilDate(parsing: $0) } ?? span.lowerBound.utcDay
-                let last = to.flatMap { CivilDate(parsing: $0) } ?? span.upperBound.utcDay
-                period = Period(first: first, last: max(first, last))
+            if periodSelection.isChosen, let span = try RequestScan(db: db).dataSpan() {
+                period = try periodSelection.period { Period(first: span.lowerBound.utcDay, last: span.upperBound.utcDay) }
             }
             let result = try FocusQuery(db: db).load(period: period)
             return (result, FocusExport.rows(result, options: .init(billingAccountID: billingAccount, billingAccountName: billingAccountName)))

@@ -62,6 +62,9 @@ struct PeriodSelection: ParsableArguments {
         }
     }
 
+    /// Whether any of the options was given.
+    var isChosen: Bool { week != nil || month != nil || from != nil || to != nil }
+
     /// The period chosen. What the options leave open (all of it, or one end of --from/--to) comes
     /// from `fallback`, which is only evaluated when needed.
     func period(or fallback: () throws -> Period) throws -> Period {

@@ -45,6 +45,11 @@ import Testing
         #expect(all.status == 0)
         #expect(all.stdout.contains("\r\nacme,,USD,"))
         #expect(try CLI.run(["export", "focus", "--db", db, "--from", "2026-01-05", "--to", "2026-01-01", "-o", file]).status == 64)
+        // --month is the month's days.
+        let month = try CLI.run(["export", "focus", "--db", db, "--month", "2026-01", "-o", "-"])
+        let days = try CLI.run(["export", "focus", "--db", db, "--from", "2026-01-01", "--to", "2026-01-31", "-o", "-"])
+        #expect(month.status == 0 && month.stdout == days.stdout && month.stdout.count > 200)
+        #expect(try CLI.run(["export", "focus", "--db", db, "--month", "2026-13", "-o", file]).status == 64)
         #expect(try CLI.run(["export", "focus", "--db", db]).status == 64)  // --output is required
     }
 }
