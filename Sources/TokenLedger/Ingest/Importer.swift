@@ -353,6 +353,17 @@ public final class Importer {
         batch.linesDone = reader.lineNumber
         batch.bytesDone = reader.offset
         batch.hash = reader.hash
+        /// Hands over a full batch and starts the next one where it ended; false when the writer stopped.
+        func handOver() -> Bool {
+            prepare(&batch)
+            guard queue.put(batch) else { return false }
+            let carry = batch
+            batch = Batch()
+            batch.linesDone = carry.linesDone
+            batch.bytesDone = carry.bytesDone
+            batch.hash = carry.hash
+            return true
+        }
         do {
             switch format.framing {
             case .lines:
@@ -386,13 +397,7 @@ public final class Importer {
                     batch.hash = reader.hash
                     linesInBatch += 1
                     if linesInBatch >= linesPerBatch {
-                        prepare(&batch)
-                        guard queue.put(batch) else { return }
-                        let carry = batch
-                        batch = Batch()
-                        batch.linesDone = carry.linesDone
-                        batch.bytesDone = carry.bytesDone
-                        batch.hash = carry.hash
+                        guard handOver() else { return }
                         linesInBatch = 0
                     }
                 }
@@ -442,13 +447,7 @@ public final class Importer {
                     batch.hash = reader.hash
                     linesInBatch += 1
                     if linesInBatch >= linesPerBatch {
-                        prepare(&batch)
-                        guard queue.put(batch) else { return }
-                        let carry = batch
-                        batch = Batch()
-                        batch.linesDone = carry.linesDone
-                        batch.bytesDone = carry.bytesDone
-                        batch.hash = carry.hash
+                        guard handOver() else { return }
                         linesInBatch = 0
                     }
                 }
