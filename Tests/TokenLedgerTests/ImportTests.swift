@@ -141,6 +141,7 @@ import Testing
         let again = try ledger.importPaths([path])
         #expect(again.rowsImported == 0 && again.duplicates == 0)
         #expect(try ledger.int("SELECT count(*) FROM rejects") == 1)
+        #expect(try ledger.int("SELECT rejected FROM sources") == 1)
 
         // The writer finishes the line and adds another.
         try scratch.append("truncated.jsonl", bytes: try RoutingLogFixtures.bytes("truncated.rest"))
@@ -149,6 +150,8 @@ import Testing
         #expect(completed.rowsImported == 2)
         #expect(completed.rejected == 0)
         #expect(try ledger.int("SELECT count(*) FROM rejects") == 0)
+        // The source's count of rejects agrees with its reject rows.
+        #expect(try ledger.int("SELECT rejected FROM sources") == 0)
         #expect(try ledger.texts("SELECT request_id || ':' || source_line FROM v_requests ORDER BY id")
                 == ["trunc-1:1", "trunc-2:2", "trunc-3:3", "trunc-4:4"])
         #expect(try ledger.int("SELECT input_tokens FROM requests WHERE request_id = 'trunc-3'") == 300)

@@ -108,9 +108,13 @@ struct RejectStore {
         try s.step()
     }
 
-    /// Removes the rejects of lines after `line` (they are read again when an import resumes).
+    /// Removes the rejects of lines after `line` (they are read again when an import resumes, such as a
+    /// cut-off last line kept as a reject until the file grew), and takes them off the source's count.
     func removeAfter(sourceID: Int64, line: Int64) throws {
         try db.run("DELETE FROM rejects WHERE source_id = ? AND line > ?", .integer(sourceID), .integer(line))
+        let removed = Int64(db.changes)
+        guard removed > 0 else { return }
+        try db.run("UPDATE sources SET rejected = max(0, rejected - ?) WHERE id = ?", .integer(removed), .integer(sourceID))
     }
 }
 
