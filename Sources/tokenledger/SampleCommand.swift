@@ -48,7 +48,12 @@ struct SampleCommand: ParsableCommand {
                                           duplicateShare: duplicateShare, malformedShare: malformedShare))
         let summary = output == "-" ? try traffic.write(toFileDescriptor: 1) : try traffic.write(toFile: output)
         if output != "-" {
-            print("Wrote \(summary.lines) lines (\(summary.calls) calls in \(summary.actions) actions) to \(output).", to: &standardError)
+            var defects = ""
+            if summary.duplicateLines > 0 || summary.malformedLines > 0 {
+                defects = "; \(summary.duplicateLines) duplicate lines, \(summary.malformedLines) broken lines"
+            }
+            print("Wrote \(summary.lines) lines (\(summary.calls) calls in \(summary.actions) actions\(defects)) to \(output).",
+                  to: &standardError)
         }
     }
 }
