@@ -64,6 +64,44 @@ import Testing
         #expect(all == Money(picos: actionCost))
     }
 
+    /// Actions are read added up (alike ones in one row); the figures per workflow equal plain SQL over
+    /// the `actions` table, for the period and the one before it.
+    @Test func actionFiguresEqualSQLOverTheActionsTable() throws {
+        let db = try sample.db
+        let r = Audit.run(try AuditLoader(db: db).load(period: week, zone: utc, zoneName: "UTC", budget: nil))
+        for (slot, period) in [(0, week), (1, week.previous)] {
+            let ids = RequestScan.rowIDs(period.interval(in: utc))
+            let s = try db.prepare("""
+                SELECT coalesce(w.name, 'unassigned'), count(*), sum(a.calls), sum(a.cost),
+                       sum(coalesce(a.outcome, CASE WHEN a.last_status = 1 THEN 1 ELSE 2 END) = 1),
+                       sum(a.fallbacks > 0), sum(a.retries > 0), sum(a.unpriced_calls > 0)
+                FROM actions a LEFT JOIN workflows w ON w.id = a.workflow_id
+                WHERE a.id BETWEEN ? AND ? GROUP BY 1
+                """)
+            s.bind(ids.lowerBound, at: 1)
+            s.bind(ids.upperBound, at: 2)
+            var seen = 0
+            while try s.step() {
+                let name = try #require(s.text(0))
+                let w = try #require(r.workflows.first { $0.name == name })
+                let f = slot == 0 ? w.figures.current : w.figures.previous
+                #expect(f.actions == s.int64(1), "\(name)")
+                #expect(f.actionCalls == s.int64(2), "\(name)")
+                #expect(f.actionCost == Money(picos: s.int64(3)), "\(name)")
+                #expect(f.completed == s.int64(4), "\(name)")
+                #expect(f.actionsWithFallback == s.int64(5), "\(name)")
+                #expect(f.actionsWithRetry == s.int64(6), "\(name)")
+                #expect(f.unpricedActions == s.int64(7), "\(name)")
+                seen += 1
+            }
+            #expect(seen >= 3)
+        }
+        // Far fewer rows than actions.
+        let loaded = try AuditLoader(db: db).load(period: week, zone: utc, zoneName: "UTC", budget: nil)
+        let actions = loaded.actions.reduce(Int64(0)) { $0 + $1.count }
+        #expect(Int64(loaded.actions.count) * 2 < actions)
+    }
+
     @Test func theDriftWeekFlagsTheDriftAndTheSteadyWeekDoesNot() throws {
         let db = try sample.db
         let budget = try SampleDatabase.budget

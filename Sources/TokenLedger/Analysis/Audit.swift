@@ -196,18 +196,18 @@ struct AuditContext {
             Self.addAction(&workflows[a.workflowID ?? 0, default: twoEmpty][i], a, premium: premium)
             Self.addAction(&teams[a.teamID ?? 0, default: twoEmpty][i], a, premium: premium)
             Self.addAction(&segments[a.segmentID ?? 0, default: twoEmpty][i], a, premium: premium)
-            total[i].actions += 1
+            total[i].actions += a.count
             guard i == 0 else { continue }
             if let maxFallbacks, a.fallbacks > Int64(maxFallbacks) {
                 var o = overFallbackLimit[a.workflowID ?? 0] ?? (0, 0)
-                o.actions += 1
+                o.actions += a.count
                 o.most = max(o.most, a.fallbacks)
                 overFallbackLimit[a.workflowID ?? 0] = o
             }
             if let sid = a.segmentID, let d = disallowed[sid],
                a.modelMask & d.mask != 0 || !extra.isDisjoint(with: d.high) {
                 var v = segmentViolations[sid] ?? (0, [])
-                v.actions += 1
+                v.actions += a.count
                 for m in modelTier.keys where m < 62 && a.modelMask & ActionFacts.maskBit(modelID: m) & d.mask != 0 { v.models.insert(m) }
                 for m in extra where d.high.contains(m) { v.models.insert(m) }
                 segmentViolations[sid] = v
@@ -216,25 +216,26 @@ struct AuditContext {
     }
 
     static func addAction(_ f: inout WorkflowFigures, _ a: ActionRow, premium: Bool) {
-        f.actions += 1
+        let n = a.count
+        f.actions += n
         f.actionCalls += a.calls
         let cost = Money(picos: a.cost)
         switch a.outcome {
         case .completed:
-            f.completed += 1
+            f.completed += n
             f.wasteInCompleted = f.wasteInCompleted + Money(picos: a.failedCost)
             f.completedUseful = f.completedUseful + cost - Money(picos: a.failedCost)
         case .failed:
-            f.failed += 1
+            f.failed += n
             f.failedCost = f.failedCost + cost
         case .abandoned:
-            f.abandoned += 1
+            f.abandoned += n
             f.abandonedCost = f.abandonedCost + cost
         }
-        if a.fallbacks > 0 { f.actionsWithFallback += 1 }
-        if a.retries > 0 { f.actionsWithRetry += 1 }
-        if premium { f.premiumActions += 1 }
-        if a.unpricedCalls > 0 { f.unpricedActions += 1 }
+        if a.fallbacks > 0 { f.actionsWithFallback += n }
+        if a.retries > 0 { f.actionsWithRetry += n }
+        if premium { f.premiumActions += n }
+        if a.unpricedCalls > 0 { f.unpricedActions += n }
     }
 
     /// p50 and p95 per workflow from the latency histograms (interpolated within a bucket, so within

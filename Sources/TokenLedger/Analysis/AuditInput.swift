@@ -1,10 +1,16 @@
 import Foundation
 
-/// One action as the audit reads it: the facts kept at import (see `actions`).
+/// Actions as the audit reads them: the facts kept at import (see `actions`), for ``count`` actions
+/// that are alike in everything the audit tells apart — the period of their first call, workflow, team,
+/// segment, outcome, models used, fallbacks, retries and whether a call was unpriced. `calls`, `cost`,
+/// `failedCost`, `unpricedCalls` and `failedCalls` are sums over them; `maxAttempt` is their maximum.
 public struct ActionRow: Sendable, Equatable {
-    /// The action's row id (that of its first request); ``AuditInput/extraModels`` is keyed by it.
+    /// The row id of the first of the actions (that of its first request); ``AuditInput/extraModels`` is
+    /// keyed by it (an action that used a model above id 61 is always a row of its own).
     public var key: Int64
     public var firstRequest: Int64
+    /// How many actions the row stands for.
+    public var count: Int64
     public var workflowID: Int64?
     public var teamID: Int64?
     public var userID: Int64?
@@ -25,9 +31,10 @@ public struct ActionRow: Sendable, Equatable {
 
     public init(key: Int64, firstRequest: Int64, workflowID: Int64?, teamID: Int64?, userID: Int64?, segmentID: Int64?,
                 calls: Int64, retries: Int64, fallbacks: Int64, failedCalls: Int64, maxAttempt: Int64, modelMask: Int64,
-                cost: Int64, failedCost: Int64, unpricedCalls: Int64, outcome: ActionOutcome) {
+                cost: Int64, failedCost: Int64, unpricedCalls: Int64, outcome: ActionOutcome, count: Int64 = 1) {
         self.key = key
         self.firstRequest = firstRequest
+        self.count = count
         self.workflowID = workflowID
         self.teamID = teamID
         self.userID = userID
@@ -63,7 +70,7 @@ public struct AuditInput: Sendable {
     public var latency: [(key: LatencyCellKey, calls: Int64)]
     /// Spend per user and local day, for the period and the previous one.
     public var userDays: [(user: Int64, day: CivilDate, sums: UserDaySums)]
-    /// Actions whose first call falls in the period or in the previous one.
+    /// Actions whose first call falls in the period or in the previous one, alike ones added up.
     public var actions: [ActionRow]
     /// For actions that used a model with an id above 61: the models they used.
     public var extraModels: [Int64: Set<Int64>]

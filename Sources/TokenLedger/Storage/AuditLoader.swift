@@ -21,6 +21,9 @@ public struct AuditLoader {
         try db.readTransaction {
             let book = try PriceStore(db: db).storedBook()
             var r = Audit.run(try load(period: period, zone: zone, zoneName: zoneName, budget: budget, prices: book))
+            // Without provider exports for the period there is nothing to reconcile (and no need to add up
+            // its calls once more).
+            guard try ProviderExportStore(db: db).hasRows(in: period.interval(in: TimeZone(identifier: "UTC")!)) else { return r }
             let reconciliation = Reconciliation.run(try ReconciliationInput.load(db: db, period: period, book: book),
                                                     providers: nil, tolerances: ReconciliationTolerances(),
                                                     asOf: max(r.dataEnd, period.last.adding(days: 1).start(in: zone)))
@@ -51,7 +54,7 @@ public struct AuditLoader {
         let latency = try RollupStore(db: db).latency(
             days: Int64(reportSpan.first.daysSinceEpoch)..<Int64(reportSpan.last.daysSinceEpoch + 1))
 
-        let actions = try readActions(reportSpan.interval(in: zone))
+        let actions = try readActions(reportSpan.interval(in: zone), periodStart: period.interval(in: zone).lowerBound)
         var extraModels: [Int64: Set<Int64>] = [:]
         if actions.contains(where: { $0.modelMask & (1 << 62) != 0 }) {
             extraModels = try modelsAbove61(reportSpan.interval(in: zone))
@@ -147,8 +150,13 @@ public struct AuditLoader {
 
     // MARK: Actions
 
-    func readActions(_ interval: Range<Timestamp>) throws -> [ActionRow] {
+    /// The actions whose first call is in `interval`, alike ones added up (see ``ActionRow``): a month
+    /// of millions of actions is read in one pass and held as tens of thousands of rows.
+    /// - Parameter periodStart: where the reported period starts; actions before it and after it are
+    ///   never added together.
+    func readActions(_ interval: Range<Timestamp>, periodStart: Timestamp) throws -> [ActionRow] {
         let ids = RequestScan.rowIDs(interval)
+        let boundary = RequestScan.rowIDs(periodStart..<interval.upperBound).lowerBound
         let s = try db.prepare("""
             SELECT id, first_request, workflow_id, team_id, user_id, segment_id, calls, retries, fallbacks, failed_calls,
                    max_attempt, model_mask, cost, failed_cost, unpriced_calls,
@@ -158,14 +166,56 @@ public struct AuditLoader {
         s.bind(ids.lowerBound, at: 1)
         s.bind(ids.upperBound, at: 2)
         var out: [ActionRow] = []
+        var slots: [ActionGroupKey: Int] = [:]
         while try s.step() {
-            out.append(ActionRow(key: s.int64(0), firstRequest: s.int64(1), workflowID: s.optionalInt64(2),
-                                 teamID: s.optionalInt64(3), userID: s.optionalInt64(4), segmentID: s.optionalInt64(5),
-                                 calls: s.int64(6), retries: s.int64(7), fallbacks: s.int64(8), failedCalls: s.int64(9),
-                                 maxAttempt: s.int64(10), modelMask: s.int64(11), cost: s.int64(12), failedCost: s.int64(13),
-                                 unpricedCalls: s.int64(14), outcome: ActionOutcome(rawValue: Int(s.int64(15))) ?? .failed))
+            let a = ActionRow(key: s.int64(0), firstRequest: s.int64(1), workflowID: s.optionalInt64(2),
+                              teamID: s.optionalInt64(3), userID: s.optionalInt64(4), segmentID: s.optionalInt64(5),
+                              calls: s.int64(6), retries: s.int64(7), fallbacks: s.int64(8), failedCalls: s.int64(9),
+                              maxAttempt: s.int64(10), modelMask: s.int64(11), cost: s.int64(12), failedCost: s.int64(13),
+                              unpricedCalls: s.int64(14), outcome: ActionOutcome(rawValue: Int(s.int64(15))) ?? .failed)
+            // Models above id 61 are told apart by the action's own row (extraModels).
+            guard a.modelMask & (1 << 62) == 0 else {
+                out.append(a)
+                continue
+            }
+            let key = ActionGroupKey(a, inPeriod: a.firstRequest >= boundary)
+            if let i = slots[key] {
+                out[i].count += 1
+                out[i].calls += a.calls
+                out[i].cost += a.cost
+                out[i].failedCost += a.failedCost
+                out[i].unpricedCalls += a.unpricedCalls
+                out[i].failedCalls += a.failedCalls
+                out[i].maxAttempt = max(out[i].maxAttempt, a.maxAttempt)
+            } else {
+                slots[key] = out.count
+                var first = a
+                first.userID = nil  // not one user's
+                out.append(first)
+            }
         }
         return out
+    }
+
+    /// What the audit tells actions apart by.
+    struct ActionGroupKey: Hashable {
+        var inPeriod: Bool
+        var workflowID, teamID, segmentID: Int64?
+        var outcome: ActionOutcome
+        var modelMask, fallbacks, retries: Int64
+        var unpriced: Bool
+
+        init(_ a: ActionRow, inPeriod: Bool) {
+            self.inPeriod = inPeriod
+            workflowID = a.workflowID
+            teamID = a.teamID
+            segmentID = a.segmentID
+            outcome = a.outcome
+            modelMask = a.modelMask
+            fallbacks = a.fallbacks
+            retries = a.retries
+            unpriced = a.unpricedCalls > 0
+        }
     }
 
     /// The models above id 61 used by each action (by the action's row id), from the calls of the

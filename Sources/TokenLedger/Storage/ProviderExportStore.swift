@@ -5,6 +5,17 @@ public struct ProviderExportStore {
     /// A reader of `db`.
     public init(db: Database) { self.db = db }
 
+    /// Whether any usage row or cost line has its bucket start in `interval`.
+    public func hasRows(in interval: Range<Timestamp>) throws -> Bool {
+        let s = try db.prepare("""
+            SELECT EXISTS(SELECT 1 FROM provider_usage WHERE bucket_start_ms >= ?1 AND bucket_start_ms < ?2)
+                OR EXISTS(SELECT 1 FROM provider_costs WHERE bucket_start_ms >= ?1 AND bucket_start_ms < ?2)
+            """)
+        s.bind(interval.lowerBound.milliseconds, at: 1)
+        s.bind(interval.upperBound.milliseconds, at: 2)
+        return try s.step() && s.int64(0) != 0
+    }
+
     /// Usage rows whose bucket starts in `interval`, in time order.
     public func usage(in interval: Range<Timestamp>) throws -> [ProviderUsageRecord] {
         let s = try db.prepare("""
