@@ -28,10 +28,12 @@ public final class Database {
     public init(path: String, mode: Mode = .readWrite, busyTimeoutMs: Int32 = 30_000) throws {
         self.path = path
         self.busyTimeoutMs = busyTimeoutMs
-        handle = try Self.open(path: path, mode: mode, immutable: false, busyTimeoutMs: busyTimeoutMs)
+        handle = try Self.open(path: path, mode: mode, immutable: mode == .readOnly && Self.isFrozen(path), busyTimeoutMs: busyTimeoutMs)
         do {
             try prepareConnection(mode)
-        } catch let e as DatabaseError where mode == .readOnly && e.isReadOnlyFolder && !Self.hasPendingLog(path) {
+        } catch let e as DatabaseError where mode == .readOnly && (e.isReadOnlyFolder || e.primaryCode == SQLITE_CANTOPEN)
+                    && !Self.hasPendingLog(path) {
+            // The file opened but its -shm file cannot be made (a read-only folder or file system).
             // Nothing waits in a -wal file: the database file alone is the whole database.
             let reopened = try Self.open(path: path, mode: mode, immutable: true, busyTimeoutMs: busyTimeoutMs)
             handle = reopened
@@ -58,6 +60,13 @@ public final class Database {
             // SQLite falls back to reading a file it may not write.
             sqlite3_close_v2(db)
             throw DatabaseError(code: SQLITE_READONLY, message: String(cString: sqlite3_errstr(SQLITE_READONLY)), path: path)
+        }
+        let shm = path + "-shm"
+        if mode == .readWrite && FileManager.default.fileExists(atPath: shm) && !FileManager.default.isWritableFile(atPath: shm) {
+            sqlite3_close_v2(db)
+            throw DatabaseError(code: SQLITE_READONLY,
+                                message: "its shared-memory file \(shm) cannot be written; when no program has the database open, remove \(shm) and \(path)-wal",
+                                path: path)
         }
         return db
     }
@@ -92,6 +101,16 @@ public final class Database {
         guard problems != ["ok"] else { return }
         throw DatabaseError(code: SQLITE_CORRUPT, message: "PRAGMA quick_check: \(problems.joined(separator: "; ").prefix(300))",
                             path: path)
+    }
+
+    /// A database file nobody may write (no write permission bits), with no `-wal` or `-shm` file: it
+    /// is read as immutable, so that reading it leaves no `-wal` and `-shm` files behind (SQLite would
+    /// create them read-only, in the way of whoever writes the database once it is writable again).
+    static func isFrozen(_ path: String) -> Bool {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+              let permissions = (attributes[.posixPermissions] as? NSNumber)?.intValue else { return false }
+        return permissions & 0o222 == 0 && !FileManager.default.fileExists(atPath: path + "-wal")
+            && !FileManager.default.fileExists(atPath: path + "-shm")
     }
 
     /// Whether a `-wal` file next to the database holds changes not yet copied into it.
