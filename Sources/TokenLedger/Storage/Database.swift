@@ -92,7 +92,7 @@ public final class Database {
     }
 
     /// Refuses a damaged database before anything is written to it. `PRAGMA quick_check` reads every
-    /// page (about 1 s per 100 MB), so that a write never lands in a file whose other pages are broken.
+    /// page (about half a second per 100 MB), so that a write never lands in a file whose other pages are broken.
     private func checkSound() throws {
         guard (try scalarInt("SELECT count(*) FROM sqlite_schema") ?? 0) > 0 else { return }
         let s = try prepare("PRAGMA quick_check(5)")
