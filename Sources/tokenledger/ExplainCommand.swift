@@ -56,15 +56,16 @@ struct ExplainCommand: ParsableCommand {
     func run() throws {
         let zone = try TimeZone.named(tz)
         let db = try global.open(.readOnly)
-        guard let span = try RequestScan(db: db).dataSpan() else {
-            throw CLIError("the database holds no requests; run `tokenledger import` first")
-        }
-        let comparePeriod = try compare.map { try Period(parsing: $0) } ?? ReportPeriods.lastCompleteWeek(dataEnd: span.upperBound, zone: zone)
-        let basePeriod = try base.map { try Period(parsing: $0) } ?? comparePeriod.previous
         let budgetFile: Budget? = try budget.map { path in
             do { return try BudgetFile.load(path: path) } catch { throw CLIError(String(describing: error)) }
         }
+        // One snapshot for the periods and the figures, however an import goes on meanwhile.
         let report = try db.readTransaction {
+            guard let span = try RequestScan(db: db).dataSpan() else {
+                throw CLIError("the database holds no requests; run `tokenledger import` first")
+            }
+            let comparePeriod = try compare.map { try Period(parsing: $0) } ?? ReportPeriods.lastCompleteWeek(dataEnd: span.upperBound, zone: zone)
+            let basePeriod = try base.map { try Period(parsing: $0) } ?? comparePeriod.previous
             let loader = BillChangeLoader(db: db)
             let d = BillChangeAnalysis.decompose(base: try loader.load(basePeriod, zone: zone),
                                                  compare: try loader.load(comparePeriod, zone: zone), perDay: perDay)

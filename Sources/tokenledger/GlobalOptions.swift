@@ -18,8 +18,12 @@ struct GlobalOptions: ParsableArguments {
         }
         do {
             return try Database(path: databasePath, mode: mode)
+        } catch let e as DatabaseError where mode == .readWrite && (e.isReadOnly || e.isReadOnlyFolder) {
+            throw CLIError("\(e) Commands that only read (summary, report, explain, rejects, export) can still use it.")
+        } catch let e as DatabaseError where e.isCorrupt {
+            throw CLIError("\(e) It was not changed. Restore it from a backup, or salvage what is readable with `sqlite3 \(databasePath) .recover`.")
         } catch let e as DatabaseError {
-            throw CLIError("cannot use database \(databasePath): \(e)")
+            throw CLIError(e.description)
         }
     }
 }

@@ -65,7 +65,14 @@ struct ImportCommand: ParsableCommand {
         let progress = ProgressLine(enabled: !quiet && Terminal.isInteractive(fd: 2))
         importer.onProgress = { progress.update($0) }
         let started = Date()
-        let summary = try importer.run(paths: inputs)
+        let summary: ImportSummary
+        do {
+            summary = try importer.run(paths: inputs)
+        } catch let e as DatabaseError {
+            progress.finish()
+            let input = importer.currentInput.map { " while importing \($0 == "-" ? "standard input" : $0)" } ?? ""
+            throw CLIError("\(e)\nThe import stopped\(input). What it committed before is kept and consistent; once the problem is solved, run the same import again: it resumes where it stopped.")
+        }
         progress.finish()
         let seconds = Date().timeIntervalSince(started)
         if json {

@@ -23,7 +23,7 @@ struct RejectsCommand: ParsableCommand {
 
     func run() throws {
         let db = try global.open(.readOnly)
-        let list = try RejectList.read(db: db, source: source, reason: reason, limit: limit)
+        let list = try db.readTransaction { try RejectList.read(db: db, source: source, reason: reason, limit: limit) }
         if format == .json {
             try emit(RejectList.json(list), to: nil)
         } else {

@@ -50,10 +50,14 @@ struct ReportCommand: ParsableCommand {
         let budgetFile: Budget? = try budget.map { path in
             do { return try BudgetFile.load(path: path) } catch { throw CLIError(String(describing: error)) }
         }
-        let scan = RequestScan(db: db)
-        guard let span = try scan.dataSpan() else { throw CLIError("the database holds no requests; run `tokenledger import` first") }
-        let period = try periodSelection.period { ReportPeriods.lastCompleteWeek(dataEnd: span.upperBound, zone: zone) }
-        let result = try AuditLoader(db: db).report(period: period, zone: zone, zoneName: tz, budget: budgetFile)
+        // One snapshot for the period and the figures, however an import goes on meanwhile.
+        let result = try db.readTransaction {
+            guard let span = try RequestScan(db: db).dataSpan() else {
+                throw CLIError("the database holds no requests; run `tokenledger import` first")
+            }
+            let period = try periodSelection.period { ReportPeriods.lastCompleteWeek(dataEnd: span.upperBound, zone: zone) }
+            return try AuditLoader(db: db).report(period: period, zone: zone, zoneName: tz, budget: budgetFile)
+        }
         let name = budget.map { ($0 as NSString).lastPathComponent }
         switch format {
         case .json: try emit(AuditReportJSON.render(result, budgetName: name), to: output)

@@ -29,13 +29,14 @@ struct SummaryCommand: ParsableCommand {
     func run() throws {
         let db = try global.open(.readOnly)
         let zone = try range.zone()
-        let scan = RequestScan(db: db)
-        let period = try range.period(dataSpan: try scan.dataSpan())
-        var builder = UsageSummary.Builder(grouping: SummaryGrouping(rawValue: by)!, names: try NameDirectory(db: db), zone: zone, zoneName: range.tz)
-        try db.readTransaction {
+        // One snapshot for the period, the names and the rows, however an import goes on meanwhile.
+        let summary = try db.readTransaction {
+            let scan = RequestScan(db: db)
+            let period = try range.period(dataSpan: try scan.dataSpan())
+            var builder = UsageSummary.Builder(grouping: SummaryGrouping(rawValue: by)!, names: try NameDirectory(db: db), zone: zone, zoneName: range.tz)
             try scan.forEach(in: period?.interval(in: zone)) { builder.add($0) }
+            return builder.build(period: period)
         }
-        let summary = builder.build(period: period)
         switch format {
         case .json: try emit(SummaryReport.json(summary), to: output)
         case .csv: try emit(SummaryReport.csv(summary), to: output)

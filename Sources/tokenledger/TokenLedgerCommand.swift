@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import TokenLedger
 
 @main
@@ -11,4 +12,11 @@ struct TokenLedgerCommand: ParsableCommand {
                       ReconcileCommand.self, ExportCommand.self, RejectsCommand.self,
                       PricesCommand.self, RepriceCommand.self, SampleCommand.self]
     )
+
+    static func main() {
+        // Over a file-size limit (`ulimit -f`) a write fails with an error, reported with the file's
+        // name, instead of the signal ending the process.
+        signal(SIGXFSZ, SIG_IGN)
+        main(nil)
+    }
 }

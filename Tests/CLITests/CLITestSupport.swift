@@ -7,6 +7,8 @@ struct CLI {
         var status: Int32
         var stdout: String
         var stderr: String
+        /// The process was ended by a signal (`status` is then the signal's number).
+        var signaled = false
     }
 
     /// The debug binary next to the test bundle (`swift build` puts both in the same folder).
@@ -26,12 +28,19 @@ struct CLI {
 
     static var fixtures: URL { packageRoot.appendingPathComponent("fixtures") }
 
+    /// Runs the binary with `arguments`. With a `launcher` (a program and its arguments, e.g. a shell
+    /// that sets a limit and execs the rest), the binary's path and arguments follow the launcher's.
     @discardableResult
     static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:],
-                    directory: URL? = nil) throws -> Result {
+                    directory: URL? = nil, launcher: [String] = []) throws -> Result {
         let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
+        if let program = launcher.first {
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = Array(launcher.dropFirst()) + [binary.path] + arguments
+        } else {
+            process.executableURL = binary
+            process.arguments = arguments
+        }
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
         env.removeValue(forKey: "TOKENLEDGER_DB")
@@ -65,7 +74,8 @@ struct CLI {
         process.waitUntilExit()
         return Result(status: process.terminationStatus,
                       stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+                      stderr: String(decoding: errData, as: UTF8.self),
+                      signaled: process.terminationReason == .uncaughtSignal)
     }
 
     /// A new empty directory for one test.

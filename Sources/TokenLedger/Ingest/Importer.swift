@@ -51,6 +51,8 @@ public final class Importer {
     public var onProgress: ((ImportProgress) -> Void)?
     /// The clock for the `started_at` / `finished_at` bookkeeping columns.
     public var now: () -> Date = Date.init
+    /// The input being imported (the one a thrown error stopped at).
+    public private(set) var currentInput: String?
 
     public init(database: Database, prices: PriceBook, options: ImportOptions = ImportOptions()) throws {
         self.db = database
@@ -86,6 +88,7 @@ public final class Importer {
     // MARK: One input
 
     func importInput(path: String, isStandardInput: Bool) throws -> FileSummary {
+        currentInput = path
         var file = FileSummary(path: path, status: .imported)
         do {
             return try importInputOrThrow(path: path, isStandardInput: isStandardInput, summary: &file)
@@ -270,7 +273,7 @@ public final class Importer {
         do {
             while let batch = queue.take() {
                 if !open {
-                    try db.execute("BEGIN IMMEDIATE")
+                    try db.beginWrite()
                     open = true
                 }
                 try store(batch, sourceID: sourceID, path: path, tally: &pending, into: &file)

@@ -1,4 +1,5 @@
 import CSQLite
+import Foundation
 
 /// `SQLITE_TRANSIENT`: SQLite copies the bound bytes (Swift cannot import the C macro).
 let SQLITE_TRANSIENT = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
@@ -9,50 +10,146 @@ let SQLITE_TRANSIENT = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_
 /// schema migrations (see ``Schema``), turns on WAL mode (readers see a consistent snapshot while an
 /// import writes) and a busy timeout (a second writer waits instead of failing).
 public final class Database {
-    let handle: OpaquePointer
+    private(set) var handle: OpaquePointer
     public let path: String
+    /// How long one statement waits for another process's lock.
+    let busyTimeoutMs: Int32
     private var statementCache: [String: Statement] = [:]
 
     public enum Mode: Sendable { case readWrite, readOnly }
 
     /// Opens (and, in read-write mode, creates and migrates) the database at `path`.
+    ///
+    /// Before anything is written the file is checked: a file from a newer TokenLedger, one that
+    /// belongs to another program, a damaged one (`PRAGMA quick_check`) and one that cannot be written
+    /// are refused with an error naming the file, and are left as they were. Read-only mode also
+    /// reads a database whose folder is read-only (SQLite cannot create its `-wal` and `-shm` files
+    /// there) as long as no `-wal` file holds changes.
     public init(path: String, mode: Mode = .readWrite, busyTimeoutMs: Int32 = 30_000) throws {
         self.path = path
+        self.busyTimeoutMs = busyTimeoutMs
+        handle = try Self.open(path: path, mode: mode, immutable: mode == .readOnly && Self.isFrozen(path), busyTimeoutMs: busyTimeoutMs)
+        do {
+            try prepareConnection(mode)
+        } catch let e as DatabaseError where mode == .readOnly && (e.isReadOnlyFolder || e.primaryCode == SQLITE_CANTOPEN)
+                    && !Self.hasPendingLog(path) {
+            // The file opened but its -shm file cannot be made (a read-only folder or file system).
+            // Nothing waits in a -wal file: the database file alone is the whole database.
+            let reopened = try Self.open(path: path, mode: mode, immutable: true, busyTimeoutMs: busyTimeoutMs)
+            handle = reopened
+            closed = false
+            try prepareConnection(mode)
+        }
+    }
+
+    private static func open(path: String, mode: Mode, immutable: Bool, busyTimeoutMs: Int32) throws -> OpaquePointer {
         var db: OpaquePointer?
-        let flags = (mode == .readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE))
+        var flags = (mode == .readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE))
             | SQLITE_OPEN_NOMUTEX
-        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        if immutable { flags |= SQLITE_OPEN_URI }
+        let rc = sqlite3_open_v2(immutable ? immutableURI(path) : path, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            let errno = db.map { sqlite3_system_errno($0) } ?? 0
             sqlite3_close_v2(db)
-            throw DatabaseError(code: rc, message: "cannot open database \(path): \(message)")
+            throw DatabaseError(code: rc, message: message, path: path, systemErrno: errno)
         }
-        self.handle = db
         sqlite3_busy_timeout(db, busyTimeoutMs)
         sqlite3_extended_result_codes(db, 1)
+        if mode == .readWrite && sqlite3_db_readonly(db, "main") == 1 {
+            // SQLite falls back to reading a file it may not write.
+            sqlite3_close_v2(db)
+            throw DatabaseError(code: SQLITE_READONLY, message: String(cString: sqlite3_errstr(SQLITE_READONLY)), path: path)
+        }
+        let shm = path + "-shm"
+        if mode == .readWrite && FileManager.default.fileExists(atPath: shm) && !FileManager.default.isWritableFile(atPath: shm) {
+            sqlite3_close_v2(db)
+            throw DatabaseError(code: SQLITE_READONLY,
+                                message: "its shared-memory file \(shm) cannot be written; when no program has the database open, remove \(shm) and \(path)-wal",
+                                path: path)
+        }
+        return db
+    }
+
+    /// Checks the file and applies the settings and migrations of `mode`; closes the connection on error.
+    private func prepareConnection(_ mode: Mode) throws {
         do {
             // Reading the header fails here for a file that is not a database.
             try execute("PRAGMA foreign_keys = OFF")
+            try Schema.checkVersion(self, mode: mode)
             if mode == .readWrite {
-                try Schema.migrate(self)
+                try checkSound()
                 try execute("PRAGMA journal_mode = WAL")
                 try execute("PRAGMA synchronous = NORMAL")
-            } else {
-                try Schema.checkVersion(self)
+                try Schema.migrate(self)
             }
             try execute("PRAGMA cache_size = -32000")
             try execute("PRAGMA temp_store = MEMORY")
         } catch {
-            statementCache.removeAll()
-            sqlite3_close_v2(db)
+            close()
             throw error
         }
     }
 
-    deinit {
+    /// Refuses a damaged database before anything is written to it. `PRAGMA quick_check` reads every
+    /// page (about half a second per 100 MB), so that a write never lands in a file whose other pages are broken.
+    private func checkSound() throws {
+        guard (try scalarInt("SELECT count(*) FROM sqlite_schema") ?? 0) > 0 else { return }
+        let s = try prepare("PRAGMA quick_check(5)")
+        var problems: [String] = []
+        while try s.step() { problems.append(s.text(0) ?? "") }
+        guard problems != ["ok"] else { return }
+        throw DatabaseError(code: SQLITE_CORRUPT, message: "PRAGMA quick_check: \(problems.joined(separator: "; ").prefix(300))",
+                            path: path)
+    }
+
+    /// A database file nobody may write (no write permission bits), with no `-wal` or `-shm` file: it
+    /// is read as immutable, so that reading it leaves no `-wal` and `-shm` files behind (SQLite would
+    /// create them read-only, in the way of whoever writes the database once it is writable again).
+    static func isFrozen(_ path: String) -> Bool {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+              let permissions = (attributes[.posixPermissions] as? NSNumber)?.intValue else { return false }
+        return permissions & 0o222 == 0 && !FileManager.default.fileExists(atPath: path + "-wal")
+            && !FileManager.default.fileExists(atPath: path + "-shm")
+    }
+
+    /// Whether a `-wal` file next to the database holds changes not yet copied into it.
+    static func hasPendingLog(_ path: String) -> Bool {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path + "-wal")
+        return ((attributes?[.size] as? NSNumber)?.int64Value ?? 0) > 0
+    }
+
+    /// A `file:` URI that opens `path` as immutable: no locks, no `-wal` or `-shm` file.
+    static func immutableURI(_ path: String) -> String {
+        var bytes = Array(path.utf8)
+        // "//host" would be read as an authority.
+        while bytes.count > 1 && bytes[0] == 0x2F && bytes[1] == 0x2F { bytes.removeFirst() }
+        var uri = "file:"
+        for b in bytes {
+            switch b {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "/"), UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                uri.unicodeScalars.append(Unicode.Scalar(b))
+            default:
+                let hex = Array("0123456789ABCDEF".unicodeScalars)
+                uri.unicodeScalars.append("%")
+                uri.unicodeScalars.append(hex[Int(b >> 4)])
+                uri.unicodeScalars.append(hex[Int(b & 0xF)])
+            }
+        }
+        return uri + "?immutable=1"
+    }
+
+    private var closed = false
+
+    private func close() {
+        guard !closed else { return }
+        closed = true
         statementCache.removeAll()
         sqlite3_close_v2(handle)
     }
+
+    deinit { close() }
 
     /// Runs one or more SQL statements that return no rows.
     public func execute(_ sql: String) throws {
@@ -61,8 +158,14 @@ public final class Database {
         if rc != SQLITE_OK {
             let message = errorMessage.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
             sqlite3_free(errorMessage)
-            throw DatabaseError(code: sqlite3_extended_errcode(handle), message: message, sql: sql)
+            throw error(message: message, sql: sql)
         }
+    }
+
+    /// The error SQLite reports for the last call on this connection.
+    func error(message: String? = nil, sql: String? = nil) -> DatabaseError {
+        DatabaseError(code: sqlite3_extended_errcode(handle), message: message ?? String(cString: sqlite3_errmsg(handle)),
+                      sql: sql, path: path, systemErrno: sqlite3_system_errno(handle))
     }
 
     /// Prepares a statement that the caller owns.
@@ -84,7 +187,7 @@ public final class Database {
     /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`; rolls back and rethrows the first error.
     @discardableResult
     public func transaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN IMMEDIATE")
+        try beginWrite()
         do {
             let result = try body()
             try execute("COMMIT")
@@ -93,6 +196,31 @@ public final class Database {
             try? execute("ROLLBACK")
             throw error
         }
+    }
+
+    /// `BEGIN IMMEDIATE`: takes the write lock. While another process writes, this waits as long as
+    /// that process keeps committing (two imports into one database take turns, transaction by
+    /// transaction); it gives up only when the lock was held for the busy timeout with no commit.
+    public func beginWrite() throws {
+        var seen = try dataVersion()
+        while true {
+            do {
+                try execute("BEGIN IMMEDIATE")
+                return
+            } catch let e as DatabaseError where e.isBusy {
+                let now = try dataVersion()
+                guard now != seen else {
+                    throw DatabaseError(code: e.code, message: "another process has held the write lock for \(busyTimeoutMs / 1000) s without committing",
+                                        path: path)
+                }
+                seen = now
+            }
+        }
+    }
+
+    /// `PRAGMA data_version`: changes whenever another connection commits.
+    private func dataVersion() throws -> Int64 {
+        try scalarInt("PRAGMA data_version") ?? 0
     }
 
     private var readDepth = 0
@@ -169,35 +297,75 @@ extension SQLValue: ExpressibleByIntegerLiteral, ExpressibleByStringLiteral, Exp
     public init(_ v: Double?) { self = v.map { .real($0) } ?? .null }
 }
 
-/// An error from SQLite, with its extended result code, message and the statement.
+/// An error from SQLite, with its extended result code, message, the database and the statement.
 public struct DatabaseError: Error, Sendable, CustomStringConvertible {
     public var code: Int32
     public var message: String
     public var sql: String?
+    /// The database file.
+    public var path: String?
+    /// The operating system's `errno` behind an I/O error (0 when none).
+    public var systemErrno: Int32
 
-    public init(code: Int32, message: String, sql: String? = nil) {
+    public init(code: Int32, message: String, sql: String? = nil, path: String? = nil, systemErrno: Int32 = 0) {
         self.code = code
         self.message = message
         self.sql = sql
+        self.path = path
+        self.systemErrno = systemErrno
     }
 
     /// The primary result code (`SQLITE_CONSTRAINT`, `SQLITE_FULL`, …).
     public var primaryCode: Int32 { code & 0xFF }
 
-    public var isFull: Bool { primaryCode == SQLITE_FULL }
+    /// The disk or file system is full, or the file is over a size limit (`ulimit -f`, a quota).
+    public var isFull: Bool {
+        primaryCode == SQLITE_FULL || (primaryCode == SQLITE_IOERR && [ENOSPC, EFBIG, EDQUOT].contains(systemErrno))
+    }
     public var isReadOnly: Bool { primaryCode == SQLITE_READONLY }
+    /// SQLite cannot create the `-wal` or `-shm` file next to the database, or cannot write the latter.
+    public var isReadOnlyFolder: Bool {
+        code == Self.readOnlyDirectory || code == Self.readOnlyCannotInitialize || (primaryCode == SQLITE_CANTOPEN && systemErrno == EACCES)
+            || (primaryCode == SQLITE_CANTOPEN && systemErrno == EROFS)
+    }
     public var isCorrupt: Bool { primaryCode == SQLITE_CORRUPT || primaryCode == SQLITE_NOTADB }
     public var isBusy: Bool { primaryCode == SQLITE_BUSY || primaryCode == SQLITE_LOCKED }
 
-    public var description: String {
+    /// `SQLITE_READONLY_DIRECTORY` and `SQLITE_READONLY_CANTINIT` (C macros Swift does not import).
+    static let readOnlyDirectory: Int32 = SQLITE_READONLY | (6 << 8)
+    static let readOnlyCannotInitialize: Int32 = SQLITE_READONLY | (5 << 8)
+
+    /// SQLite's own words, with the operating system's where there are some.
+    var detail: String {
         var text = "SQLite error \(code): \(message)"
-        switch primaryCode {
-        case SQLITE_FULL: text += " (the disk or file system is full; nothing from the failed batch was written)"
-        case SQLITE_READONLY: text += " (the database file or its folder is read-only)"
-        case SQLITE_CORRUPT, SQLITE_NOTADB: text += " (the file is not a TokenLedger database or is damaged)"
-        case SQLITE_BUSY, SQLITE_LOCKED: text += " (another process holds the database; try again)"
-        default: break
+        if systemErrno != 0, let reason = strerror(systemErrno) { text += "; \(String(cString: reason))" }
+        return text
+    }
+
+    public var description: String {
+        let place = path.map { "database \($0)" } ?? "the database"
+        if isFull {
+            return "\(place): the disk or file system is full, or the file is over a size limit (\(detail)). Nothing of the interrupted transaction was written; free some space and run the command again."
         }
+        if isReadOnlyFolder {
+            return "\(place): its folder is read-only, and SQLite must create the files \(path ?? "…")-wal and -shm next to it to write (\(detail))."
+        }
+        if isReadOnly {
+            return "\(place) is read-only: its permissions or its file system do not allow writing (\(detail))."
+        }
+        if isCorrupt {
+            return "\(place) is damaged or is not an SQLite database (\(detail))."
+        }
+        if isBusy {
+            return "\(place) is locked by another process (\(detail)); try again when it has finished."
+        }
+        if primaryCode == SQLITE_CANTOPEN {
+            return "cannot open \(place) (\(detail))."
+        }
+        if primaryCode == SQLITE_IOERR {
+            return "\(place): the operating system refused a read or write (\(detail))."
+        }
+        var text = "\(place): \(detail)"
         if let sql, !sql.isEmpty { text += " - while executing `\(sql.prefix(200))`" }
         return text
     }

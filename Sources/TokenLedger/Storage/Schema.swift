@@ -13,7 +13,9 @@ public enum Schema {
     /// Names of the tables that hold repeated strings once, one per dimension.
     public static let dimensionTables: [String] = Dimension.allCases.map(\.table)
 
-    static func checkVersion(_ db: Database) throws {
+    /// Refuses a file TokenLedger must not read or change: one from a newer TokenLedger, one that
+    /// belongs to another program, and (to read) one that holds no TokenLedger data yet.
+    static func checkVersion(_ db: Database, mode: Database.Mode = .readWrite) throws {
         let version = try db.scalarInt("PRAGMA user_version") ?? 0
         let app = try db.scalarInt("PRAGMA application_id") ?? 0
         if app != 0 && app != applicationID {
@@ -25,21 +27,25 @@ public enum Schema {
         if version == 0 {
             let tables = try db.scalarInt("SELECT count(*) FROM sqlite_schema WHERE type = 'table'") ?? 0
             if tables > 0 { throw SchemaError.notTokenLedger(path: db.path) }
+            if mode == .readOnly { throw SchemaError.empty(path: db.path) }
         }
     }
 
-    /// Brings the database to ``currentVersion``.
+    /// Brings the database to ``currentVersion``. Each step reads the version again inside its write
+    /// transaction, so that two processes opening a new database at once apply each migration once.
     static func migrate(_ db: Database) throws {
-        try checkVersion(db)
-        var version = try db.scalarInt("PRAGMA user_version") ?? 0
-        while version < currentVersion {
-            let sql = migrations[Int(version)]
-            try db.transaction {
-                try db.execute(sql)
+        if try db.scalarInt("PRAGMA user_version") ?? 0 == currentVersion { return }
+        while true {
+            let done = try db.transaction { () throws -> Bool in
+                try checkVersion(db)
+                let version = try db.scalarInt("PRAGMA user_version") ?? 0
+                guard version < currentVersion else { return true }
+                try db.execute(migrations[Int(version)])
                 try db.execute("PRAGMA user_version = \(version + 1)")
                 try db.execute("PRAGMA application_id = \(applicationID)")
+                return false
             }
-            version += 1
+            if done { return }
         }
     }
 
@@ -353,6 +359,8 @@ public enum Schema {
 public enum SchemaError: Error, Sendable, CustomStringConvertible {
     case newerVersion(path: String, found: Int64, supported: Int64)
     case notTokenLedger(path: String)
+    /// An SQLite file with no tables yet (a new database another process is creating, or an empty file).
+    case empty(path: String)
 
     public var description: String {
         switch self {
@@ -360,6 +368,8 @@ public enum SchemaError: Error, Sendable, CustomStringConvertible {
             "\(path) was written by a newer TokenLedger (schema version \(found); this build reads up to \(supported)). Upgrade TokenLedger; the file was not changed."
         case .notTokenLedger(let path):
             "\(path) is an SQLite database that does not belong to TokenLedger; it was not changed. Pass another --db path."
+        case .empty(let path):
+            "\(path) holds no TokenLedger data yet; run `tokenledger import` first."
         }
     }
 }

@@ -10,8 +10,7 @@ public final class Statement {
         var stmt: OpaquePointer?
         let rc = sqlite3_prepare_v3(database.handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, nil)
         guard rc == SQLITE_OK, let stmt else {
-            throw DatabaseError(code: sqlite3_extended_errcode(database.handle),
-                                message: String(cString: sqlite3_errmsg(database.handle)), sql: sql)
+            throw database.error(sql: sql)
         }
         self.handle = stmt
         self.database = database
@@ -27,10 +26,9 @@ public final class Statement {
         case SQLITE_ROW: return true
         case SQLITE_DONE: return false
         default:
-            let code = sqlite3_extended_errcode(database.handle)
-            let message = String(cString: sqlite3_errmsg(database.handle))
+            let error = database.error(sql: sql)
             sqlite3_reset(handle)
-            throw DatabaseError(code: code, message: message, sql: sql)
+            throw error
         }
     }
 
@@ -98,7 +96,8 @@ public final class Statement {
         sqlite3_reset(handle)
         let expected = Int(sqlite3_bind_parameter_count(handle))
         guard values.count == expected else {
-            throw DatabaseError(code: SQLITE_RANGE, message: "expected \(expected) bound values, got \(values.count)", sql: sql)
+            throw DatabaseError(code: SQLITE_RANGE, message: "expected \(expected) bound values, got \(values.count)", sql: sql,
+                                path: database.path)
         }
         for (k, v) in values.enumerated() { bind(v, at: Int32(k + 1)) }
     }
