@@ -100,7 +100,7 @@ public struct AuditLoader {
         let hours = (span.lowerBound.milliseconds / 3_600_000)..<(span.upperBound.milliseconds / 3_600_000)
         var dayOfHour: [Int64: Int64] = [:]
         var cells: [UsageDayKey: UsageSums] = [:]
-        for (key, sums) in try RollupStore(db: db).usage(hours: hours) {
+        try RollupStore(db: db).forEachUsage(hours: hours) { key, sums in
             let day: Int64
             if let d = dayOfHour[key.hour] { day = d } else {
                 day = Int64(Timestamp(milliseconds: key.hour * 3_600_000).day(in: zone).daysSinceEpoch)
@@ -282,7 +282,14 @@ public struct AuditLoader {
         var candidates: [Int64: Set<Int64>] = [:]
         while try c.step() { candidates[c.int64(0), default: []].insert(c.int64(1)) }
         var out: [(Int64, Timestamp, Int64)] = []
-        let s = try db.prepare("SELECT id, user_id FROM requests WHERE id BETWEEN ? AND ? AND user_id IS NOT NULL")
+        // Calls come in time order: one minute's counts are held at a time.
+        let s = try db.prepare("SELECT id, user_id FROM requests WHERE id BETWEEN ? AND ? AND user_id IS NOT NULL ORDER BY id")
+        var minute = Int64.min
+        var perUser: [Int64: Int64] = [:]
+        func endMinute() {
+            for (user, n) in perUser where n > Int64(limit) { out.append((user, Timestamp(milliseconds: minute * 60_000), n)) }
+            perUser.removeAll(keepingCapacity: true)
+        }
         for day in candidates.keys.sorted() {
             let users = candidates[day]!
             let lo = max(day * 86_400_000, interval.lowerBound.milliseconds)
@@ -292,22 +299,18 @@ public struct AuditLoader {
             s.reset()
             s.bind(ids.lowerBound, at: 1)
             s.bind(ids.upperBound, at: 2)
-            var perMinute: [UserMinute: Int64] = [:]
             while try s.step() {
+                let m = (s.int64(0) >> 20) / 60_000
+                if m != minute {
+                    endMinute()
+                    minute = m
+                }
                 let user = s.int64(1)
-                guard users.contains(user) else { continue }
-                perMinute[UserMinute(user: user, minute: (s.int64(0) >> 20) / 60_000), default: 0] += 1
-            }
-            for (k, n) in perMinute where n > Int64(limit) {
-                out.append((k.user, Timestamp(milliseconds: k.minute * 60_000), n))
+                if users.contains(user) { perUser[user, default: 0] += 1 }
             }
         }
+        endMinute()
         return out.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
-    }
-
-    struct UserMinute: Hashable {
-        var user: Int64
-        var minute: Int64
     }
 
     func unpricedModels(_ interval: Range<Timestamp>) throws -> [UnpricedModel] {

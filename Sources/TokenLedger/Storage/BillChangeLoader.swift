@@ -22,7 +22,7 @@ public struct BillChangeLoader {
         }
         if !forceRawRows && AuditLoader.hourAligned(period, zone) {
             let hours = (span.lowerBound.milliseconds / 3_600_000)..<(span.upperBound.milliseconds / 3_600_000)
-            for (key, sums) in try RollupStore(db: db).usage(hours: hours) { add(key, sums) }
+            try RollupStore(db: db).forEachUsage(hours: hours) { key, sums in add(key, sums) }
         } else {
             let prices = try PriceStore(db: db).entriesByID()
             try RequestScan(db: db).forEach(in: span) { c in
@@ -37,7 +37,7 @@ public struct BillChangeLoader {
         let ids = RequestScan.rowIDs(span)
         let s = try db.prepare("""
             SELECT coalesce(workflow_id, 0), coalesce(team_id, 0), coalesce(segment_id, 0) FROM actions
-            WHERE first_request BETWEEN ? AND ?
+            WHERE id BETWEEN ? AND ?  -- the first request's row id: a range of the table
             """)
         s.bind(ids.lowerBound, at: 1)
         s.bind(ids.upperBound, at: 2)
@@ -59,14 +59,15 @@ public struct BillChangeLoader {
         throws -> (modelTiers: [Int64: String], fallbackReasons: [Int64: String]) {
         let span = period.interval(in: zone)
         let hours = (span.lowerBound.milliseconds / 3_600_000)..<((span.upperBound.milliseconds + 3_599_999) / 3_600_000)
-        var logged: [(modelID: Int64, tierID: Int64, calls: Int64)] = []
+        var callsByModelTier: [ModelTier: Int64] = [:]
         var reasons: [Int64: [Int64: Int64]] = [:]
-        for (key, sums) in try RollupStore(db: db).usage(hours: hours) {
-            logged.append((key.modelID, key.tierID, sums.calls))
+        try RollupStore(db: db).forEachUsage(hours: hours) { key, sums in
+            callsByModelTier[ModelTier(modelID: key.modelID, tierID: key.tierID), default: 0] += sums.calls
             if key.kind == Int64(CallKind.fallback.rawValue), key.fallbackReasonID != 0 {
                 reasons[key.workflowID, default: [:]][key.fallbackReasonID, default: 0] += sums.calls
             }
         }
+        let logged = callsByModelTier.map { (modelID: $0.key.modelID, tierID: $0.key.tierID, calls: $0.value) }
         let names = try NameDirectory(db: db)
         var canonical: [Int64: String] = [:]
         for (id, name) in names.all(.model) { canonical[id] = prices.match(name)?.model ?? name }
@@ -79,4 +80,10 @@ public struct BillChangeLoader {
         }
         return (tiers, top)
     }
+}
+
+/// A model as logged with a tier (0: none).
+struct ModelTier: Hashable {
+    var modelID: Int64
+    var tierID: Int64
 }

@@ -335,6 +335,13 @@ public struct RollupStore {
 
     /// Usage cells of the UTC hours in `hours`.
     public func usage(hours: Range<Int64>) throws -> [(key: UsageCellKey, sums: UsageSums)] {
+        var out: [(key: UsageCellKey, sums: UsageSums)] = []
+        try forEachUsage(hours: hours) { out.append(($0, $1)) }
+        return out
+    }
+
+    /// Calls `body` with each stored hourly cell of `hours`, without holding them all.
+    public func forEachUsage(hours: Range<Int64>, _ body: (UsageCellKey, UsageSums) throws -> Void) throws {
         let s = try db.prepare("""
             SELECT hour, workflow_id, model_id, kind, segment_id, team_id, tier_id, fallback_reason_id,
                 calls, failed_calls, input_tokens, cached_input_tokens, cache_write_tokens, cache_write_1h_tokens,
@@ -345,7 +352,6 @@ public struct RollupStore {
             """)
         s.bind(hours.lowerBound, at: 1)
         s.bind(hours.upperBound, at: 2)
-        var out: [(UsageCellKey, UsageSums)] = []
         while try s.step() {
             let key = UsageCellKey(hour: s.int64(0), workflowID: s.int64(1), modelID: s.int64(2), kind: s.int64(3),
                                    segmentID: s.int64(4), teamID: s.int64(5), tierID: s.int64(6), fallbackReasonID: s.int64(7))
@@ -358,9 +364,8 @@ public struct RollupStore {
             v.gatewayCalls = s.int64(24)
             v.components = CostComponents(uncachedInput: s.int64(25), cachedInput: s.int64(26), cacheWrite: s.int64(27),
                                           output: s.int64(28))
-            out.append((key, v))
+            try body(key, v)
         }
-        return out
     }
 
     public func latency(days: Range<Int64>) throws -> [(key: LatencyCellKey, calls: Int64)] {
