@@ -130,8 +130,8 @@ import Testing
         budget.routes = [route]
         let start = period.first.start(in: TimeZone(identifier: "UTC")!).milliseconds
         let actions = (0..<n).map { i in
-            ActionRow(key: Int64(i + 1), firstRequest: (start + Int64(i) * 60_000) << 20, workflowID: 1, teamID: nil, userID: nil,
-                      segmentID: nil, calls: i < x ? 2 : 1, retries: 0, fallbacks: i < x ? 1 : 0, failedCalls: 0, maxAttempt: 1,
+            ActionRow(key: Int64(i + 1), firstRequest: (start + Int64(i) * 60_000) << 20, workflowID: 1, teamID: nil,
+                      segmentID: nil, calls: i < x ? 2 : 1, retries: 0, fallbacks: i < x ? 1 : 0,
                       modelMask: 2, cost: 1_000_000_000, failedCost: 0, unpricedCalls: 0, outcome: .completed)
         }
         return AuditInput(period: period, previous: period.previous, zone: TimeZone(identifier: "UTC")!, zoneName: "UTC",

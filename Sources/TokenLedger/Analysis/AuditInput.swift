@@ -3,7 +3,7 @@ import Foundation
 /// Actions as the audit reads them: the facts kept at import (see `actions`), for ``count`` actions
 /// that are alike in everything the audit tells apart — the period of their first call, workflow, team,
 /// segment, outcome, models used, fallbacks, retries and whether a call was unpriced. `calls`, `cost`,
-/// `failedCost`, `unpricedCalls` and `failedCalls` are sums over them; `maxAttempt` is their maximum.
+/// `failedCost` and `unpricedCalls` are sums over them.
 public struct ActionRow: Sendable, Equatable {
     /// The row id of the first of the actions (that of its first request); ``AuditInput/extraModels`` is
     /// keyed by it (an action that used a model above id 61 is always a row of its own).
@@ -13,13 +13,10 @@ public struct ActionRow: Sendable, Equatable {
     public var count: Int64
     public var workflowID: Int64?
     public var teamID: Int64?
-    public var userID: Int64?
     public var segmentID: Int64?
     public var calls: Int64
     public var retries: Int64
     public var fallbacks: Int64
-    public var failedCalls: Int64
-    public var maxAttempt: Int64
     /// Bit m set when the action used the model with id m (1…61); bit 62 stands for larger ids.
     public var modelMask: Int64
     public var cost: Int64
@@ -29,21 +26,18 @@ public struct ActionRow: Sendable, Equatable {
 
     public var firstCall: Timestamp { Timestamp(milliseconds: firstRequest >> 20) }
 
-    public init(key: Int64, firstRequest: Int64, workflowID: Int64?, teamID: Int64?, userID: Int64?, segmentID: Int64?,
-                calls: Int64, retries: Int64, fallbacks: Int64, failedCalls: Int64, maxAttempt: Int64, modelMask: Int64,
+    public init(key: Int64, firstRequest: Int64, workflowID: Int64?, teamID: Int64?, segmentID: Int64?,
+                calls: Int64, retries: Int64, fallbacks: Int64, modelMask: Int64,
                 cost: Int64, failedCost: Int64, unpricedCalls: Int64, outcome: ActionOutcome, count: Int64 = 1) {
         self.key = key
         self.firstRequest = firstRequest
         self.count = count
         self.workflowID = workflowID
         self.teamID = teamID
-        self.userID = userID
         self.segmentID = segmentID
         self.calls = calls
         self.retries = retries
         self.fallbacks = fallbacks
-        self.failedCalls = failedCalls
-        self.maxAttempt = maxAttempt
         self.modelMask = modelMask
         self.cost = cost
         self.failedCost = failedCost

@@ -158,9 +158,8 @@ public struct AuditLoader {
         let ids = RequestScan.rowIDs(interval)
         let boundary = RequestScan.rowIDs(periodStart..<interval.upperBound).lowerBound
         let s = try db.prepare("""
-            SELECT id, first_request, workflow_id, team_id, user_id, segment_id, calls, retries, fallbacks, failed_calls,
-                   max_attempt, model_mask, cost, failed_cost, unpriced_calls,
-                   coalesce(outcome, CASE WHEN last_status = 1 THEN 1 ELSE 2 END)
+            SELECT id, workflow_id, team_id, segment_id, calls, retries, fallbacks, model_mask, cost, failed_cost,
+                   unpriced_calls, coalesce(outcome, CASE WHEN last_status = 1 THEN 1 ELSE 2 END)
             FROM actions WHERE id BETWEEN ? AND ?
             """)
         s.bind(ids.lowerBound, at: 1)
@@ -168,11 +167,11 @@ public struct AuditLoader {
         var out: [ActionRow] = []
         var slots: [ActionGroupKey: Int] = [:]
         while try s.step() {
-            let a = ActionRow(key: s.int64(0), firstRequest: s.int64(1), workflowID: s.optionalInt64(2),
-                              teamID: s.optionalInt64(3), userID: s.optionalInt64(4), segmentID: s.optionalInt64(5),
-                              calls: s.int64(6), retries: s.int64(7), fallbacks: s.int64(8), failedCalls: s.int64(9),
-                              maxAttempt: s.int64(10), modelMask: s.int64(11), cost: s.int64(12), failedCost: s.int64(13),
-                              unpricedCalls: s.int64(14), outcome: ActionOutcome(rawValue: Int(s.int64(15))) ?? .failed)
+            let id = s.int64(0)
+            let a = ActionRow(key: id, firstRequest: id, workflowID: s.optionalInt64(1), teamID: s.optionalInt64(2),
+                              segmentID: s.optionalInt64(3), calls: s.int64(4), retries: s.int64(5), fallbacks: s.int64(6),
+                              modelMask: s.int64(7), cost: s.int64(8), failedCost: s.int64(9), unpricedCalls: s.int64(10),
+                              outcome: ActionOutcome(rawValue: Int(s.int64(11))) ?? .failed)
             // Models above id 61 are told apart by the action's own row (extraModels).
             guard a.modelMask & (1 << 62) == 0 else {
                 out.append(a)
@@ -185,13 +184,9 @@ public struct AuditLoader {
                 out[i].cost += a.cost
                 out[i].failedCost += a.failedCost
                 out[i].unpricedCalls += a.unpricedCalls
-                out[i].failedCalls += a.failedCalls
-                out[i].maxAttempt = max(out[i].maxAttempt, a.maxAttempt)
             } else {
                 slots[key] = out.count
-                var first = a
-                first.userID = nil  // not one user's
-                out.append(first)
+                out.append(a)
             }
         }
         return out
@@ -215,6 +210,24 @@ public struct AuditLoader {
             fallbacks = a.fallbacks
             retries = a.retries
             unpriced = a.unpricedCalls > 0
+        }
+
+        /// One pass of a cheap mix over the fields, then one value for the hasher (millions of actions
+        /// are grouped per report).
+        func hash(into hasher: inout Hasher) {
+            var h: UInt64 = inPeriod ? 0x9E37_79B9_7F4A_7C15 : 0xC2B2_AE3D_27D4_EB4F
+            @inline(__always) func mix(_ v: Int64) {
+                h = (h ^ UInt64(bitPattern: v)) &* 0x0000_0100_0000_01B3
+                h ^= h >> 29
+            }
+            mix(workflowID ?? -1)
+            mix(teamID ?? -1)
+            mix(segmentID ?? -1)
+            mix(modelMask)
+            mix(fallbacks)
+            mix(retries)
+            mix(Int64(outcome.rawValue) << 1 | (unpriced ? 1 : 0))
+            hasher.combine(h)
         }
     }
 
