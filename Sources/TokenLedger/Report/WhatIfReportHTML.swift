@@ -8,7 +8,7 @@ public enum WhatIfReportHTML {
             <head>
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>What-if: \(escape(r.period.label))</title>
+            <title>What-if: \(HTMLText.escape(r.period.label))</title>
             <style>
             body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1d1d1f}
             table{border-collapse:collapse;margin:.5rem 0 1.5rem}
@@ -22,12 +22,12 @@ public enum WhatIfReportHTML {
             <body>
 
             """
-        out += "<h1>What-if: \(escape(r.period.label))</h1>\n"
-        out += "<p class=\"note\">\(escape("\(r.period.first) to \(r.period.last) (\(r.zoneName))")). Figures marked ~ are modelled (base estimate; low and high below it); the others are exact to the picodollar (shown rounded).</p>\n"
+        out += "<h1>What-if: \(HTMLText.escape(r.period.label))</h1>\n"
+        out += "<p class=\"note\">\(HTMLText.escape("\(r.period.first) to \(r.period.last) (\(r.zoneName))")). Figures marked ~ are modelled (base estimate; low and high below it); the others are exact to the picodollar (shown rounded).</p>\n"
         out += table(WhatIfReportTables.scenarios(r))
         out += table(WhatIfReportTables.sideBySide(r))
         out += "<p>Basis of each total:</p>\n<ul>\n"
-        for (name, text) in WhatIfReportTables.basis(r) { out += "<li><b>\(escape(name))</b>: \(escape(text))</li>\n" }
+        for (name, text) in WhatIfReportTables.basis(r) { out += "<li><b>\(HTMLText.escape(name))</b>: \(HTMLText.escape(text))</li>\n" }
         out += "</ul>\n"
         out += table(WhatIfReportTables.tiers(r), totalRows: 1)
         for t in WhatIfReportTables.workflows(r) { out += table(t) }
@@ -35,23 +35,23 @@ public enum WhatIfReportHTML {
         let legend = WhatIfReportTables.assumptions(r)
         if !legend.isEmpty {
             out += "<h2>What the modelled figures assume</h2>\n<p class=\"note\">A model&#39;s own figures need \(r.minObservations) observations in the workflow.</p>\n<ul>\n"
-            for (label, text) in legend { out += "<li><b>\(escape(label))</b>: \(escape(text)).</li>\n" }
+            for (label, text) in legend { out += "<li><b>\(HTMLText.escape(label))</b>: \(HTMLText.escape(text)).</li>\n" }
             out += "</ul>\n"
         }
         out += table(WhatIfReportTables.quality(r))
         out += "<h2>Caveats</h2>\n<ul>\n"
-        for c in WhatIfReportTables.caveats(r) { out += "<li>\(escape(c))</li>\n" }
+        for c in WhatIfReportTables.caveats(r) { out += "<li>\(HTMLText.escape(c))</li>\n" }
         out += "</ul>\n</body>\n</html>\n"
         return out
     }
 
     static func table(_ t: WhatIfReportTables.Table, totalRows: Int = 0) -> String {
-        var out = "<h2>\(escape(t.title))</h2>\n"
-        if let note = t.note { out += "<p class=\"note\">\(escape(note))</p>\n" }
+        var out = "<h2>\(HTMLText.escape(t.title))</h2>\n"
+        if let note = t.note { out += "<p class=\"note\">\(HTMLText.escape(note))</p>\n" }
         guard !t.rows.isEmpty else { return out }
         func cells(_ row: [String], tag: String) -> String {
             row.enumerated().map { i, c in
-                "<\(tag)\(t.right.contains(i) ? " class=\"r\"" : "")>\(escape(c))</\(tag)>"
+                "<\(tag)\(t.right.contains(i) ? " class=\"r\"" : "")>\(HTMLText.escape(c))</\(tag)>"
             }.joined()
         }
         out += "<table>\n<thead><tr>\(cells(t.header, tag: "th"))</tr></thead>\n<tbody>\n"
@@ -59,28 +59,5 @@ public enum WhatIfReportHTML {
             out += "<tr\(i >= t.rows.count - totalRows ? " class=\"total\"" : "")>\(cells(row, tag: "td"))</tr>\n"
         }
         return out + "</tbody>\n</table>\n"
-    }
-
-    /// Text for HTML content and quoted attributes: `&`, `<`, `>`, `"` and `'` become references.
-    public static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for ch in s.unicodeScalars {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default:
-                // Control characters other than tab and line ends cannot appear in HTML text.
-                if ch.value < 0x20 && ch != "\t" && ch != "\n" && ch != "\r" || (0x7F...0x9F).contains(ch.value) {
-                    out += "\u{FFFD}"
-                } else {
-                    out.unicodeScalars.append(ch)
-                }
-            }
-        }
-        return out
     }
 }
