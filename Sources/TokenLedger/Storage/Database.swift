@@ -42,7 +42,21 @@ public final class Database {
         }
     }
 
+    /// Process-wide SQLite settings, applied once before the first connection opens (SQLite takes them
+    /// only before it initialises): no memory statistics, whose global mutex every allocation takes.
+    /// An import runs about 10% faster without them. (A process that used SQLite before its first
+    /// TokenLedger connection keeps its own settings.)
+    private static let configured: Bool = tokenledger_sqlite3_disable_memstatus() == SQLITE_OK
+
+    /// Whether SQLite counts its memory in this process (false once a connection has opened, unless
+    /// SQLite was in use before).
+    static var countsMemory: Bool {
+        _ = configured
+        return sqlite3_memory_used() > 0
+    }
+
     private static func open(path: String, mode: Mode, immutable: Bool, busyTimeoutMs: Int32) throws -> OpaquePointer {
+        _ = configured
         var db: OpaquePointer?
         var flags = (mode == .readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE))
             | SQLITE_OPEN_NOMUTEX
