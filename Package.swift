@@ -39,14 +39,20 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Helpers shared by the two test targets.
+        .target(
+            name: "TestSupport",
+            dependencies: ["CZlib"],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(
             name: "TokenLedgerTests",
-            dependencies: ["TokenLedger"],
+            dependencies: ["TokenLedger", "TestSupport"],
             resources: [.copy("Golden")]
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["tokenledger"]
+            dependencies: ["tokenledger", "TestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,6 @@
-import CZlib
 import Foundation
 import Testing
+import TestSupport
 import TokenLedger
 
 extension CLI.Result {
@@ -142,7 +142,7 @@ func picos(_ text: String?) -> Int128? {
         let w = try CLIWorkspace()
         let plain = try w.sample("s.jsonl", calls: 3_000, seed: 4)
         let lines = try String(contentsOfFile: plain, encoding: .utf8).split(separator: "\n").count
-        let compressed = Data(gzip(Array(try Data(contentsOf: URL(fileURLWithPath: plain)))))
+        let compressed = Data(gzipCompress(Array(try Data(contentsOf: URL(fileURLWithPath: plain)))))
         let r = try w.run(["import", "-", "--json"], stdin: compressed)
         #expect(r.status == 0, "\(r.output)")
         #expect(try r.json()["rows_imported"]?.int64 == Int64(lines))
@@ -157,7 +157,7 @@ func picos(_ text: String?) -> Int128? {
     @Test func aCutShortGzipFileExitsOneAndKeepsWhatWasRead() throws {
         let w = try CLIWorkspace()
         let plain = try w.sample("s.jsonl", calls: 3_000, seed: 3)
-        let whole = Data(gzip(Array(try Data(contentsOf: URL(fileURLWithPath: plain)))))
+        let whole = Data(gzipCompress(Array(try Data(contentsOf: URL(fileURLWithPath: plain)))))
         try whole.write(to: URL(fileURLWithPath: plain + ".gz"))
         let cut = w.path("cut.jsonl.gz")
         try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: cut))
@@ -403,24 +403,13 @@ enum SummaryKeys {
 }
 
 @Suite struct CLIPricesTests {
-    static let prices = """
-        currency: USD
-        prices:
-          - model: my-finetune-v2
-            provider: openai
-            effective_from: 2026-10-01
-            per_million_tokens: {input: 3.00, cached_input: 1.50, output: 12.00}
-            batch: {input: 1.50, output: 6.00}
-          - model: gpt-4o-mini
-            provider: openai
-            effective_from: 2026-10-07
-            per_million_tokens: {input: 0.20, cached_input: 0.10, output: 0.80}
-        """
+    /// Prices a user adds (`fixtures/prices/README.md`).
+    static let prices = CLI.fixtures.appendingPathComponent("prices/user-prices.yaml").path
 
     @Test func checkImportRepriceAndAFreshImportAgree() throws {
         let w = try CLIWorkspace()
         let log = try w.sample("s.jsonl", calls: 4_000, seed: 19, days: 4)
-        let priceFile = try w.write("prices.yaml", Self.prices)
+        let priceFile = Self.prices
         #expect(try w.run(["import", log]).status == 0)
 
         let check = try w.run(["prices", "check", "--format", "json"])
@@ -464,7 +453,7 @@ enum SummaryKeys {
     @Test func repriceOfAPeriodLeavesOtherDaysAlone() throws {
         let w = try CLIWorkspace()
         let log = try w.sample("s.jsonl", calls: 3_000, seed: 29, days: 4)
-        let priceFile = try w.write("prices.yaml", Self.prices)
+        let priceFile = Self.prices
         #expect(try w.run(["import", log]).status == 0)
         let before = try w.summary(["--by", "day"])
         #expect(try w.run(["prices", "import", priceFile]).status == 0)
@@ -550,23 +539,3 @@ enum SummaryKeys {
     }
 }
 
-/// gzip-compresses bytes with zlib, as one gzip member.
-func gzip(_ input: [UInt8]) -> [UInt8] {
-    var stream = z_stream()
-    precondition(deflateInit2_(&stream, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
-                               Int32(MemoryLayout<z_stream>.size)) == Z_OK)
-    defer { deflateEnd(&stream) }
-    var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(input.count))) + 64)
-    var source = input
-    let produced: Int = source.withUnsafeMutableBufferPointer { inBuf in
-        output.withUnsafeMutableBufferPointer { outBuf in
-            stream.next_in = inBuf.baseAddress
-            stream.avail_in = uInt(inBuf.count)
-            stream.next_out = outBuf.baseAddress
-            stream.avail_out = uInt(outBuf.count)
-            precondition(deflate(&stream, Z_FINISH) == Z_STREAM_END)
-            return outBuf.count - Int(stream.avail_out)
-        }
-    }
-    return Array(output[0..<produced])
-}

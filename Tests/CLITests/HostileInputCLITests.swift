@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import TokenLedger
 
 /// Hostile inputs through the binary: exit status, what it prints, and its peak memory.
@@ -45,7 +46,7 @@ struct HostileInputCLITests {
 
     /// Writes `parts`, each repeated, into a file without holding it in memory.
     static func writeLarge(_ path: String, _ parts: [(Data, Int)]) throws {
-        FileManager.default.createFile(atPath: path, contents: nil)
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? handle.close() }
         for (data, times) in parts { for _ in 0..<times { try handle.write(contentsOf: data) } }
@@ -80,7 +81,7 @@ struct HostileInputCLITests {
         let path = w.path("spend.json")
         let row = #"{"request_id":"r-%d","call_type":"acompletion","spend":0.0001,"total_tokens":30,"prompt_tokens":20,"completion_tokens":10,"startTime":"2026-01-08T12:00:00Z","endTime":"2026-01-08T12:00:01Z","model":"gpt-4o-mini","custom_llm_provider":"openai","metadata":{},"status":"success","pad":"\#(String(repeating: "x", count: 800))"}"#
         let count = 50 * 1024 * 1024 / row.utf8.count
-        FileManager.default.createFile(atPath: path, contents: nil)
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         try handle.write(contentsOf: Data("[".utf8))
         for i in 0..<count {
@@ -107,7 +108,7 @@ struct HostileInputCLITests {
         // A gzip file cut short: the lines before the cut are kept, the status says the file was not read.
         var text = ""
         for i in 0..<3_000 { text += Self.call("gz-\(i)") + "\n" }
-        let compressed = gzip(Array(text.utf8))
+        let compressed = gzipCompress(Array(text.utf8))
         let cut = w.path("cut.jsonl.gz")
         try Data(compressed.prefix(compressed.count / 2)).write(to: URL(fileURLWithPath: cut))
         let g = try w.run(["import", "--quiet", cut])

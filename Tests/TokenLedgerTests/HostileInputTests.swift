@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import TokenLedger
 
 /// Inputs built to break an importer: each import must finish in bounded time and memory, keep the good
@@ -333,7 +334,7 @@ struct HostileInputTests {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         for i in 0..<10_000 {
             let name = String(format: "%05d.jsonl", i)
-            FileManager.default.createFile(atPath: dir + "/" + name, contents: Data(LogLine.file([Self.good("f-\(i)")]).utf8))
+            #expect(FileManager.default.createFile(atPath: dir + "/" + name, contents: Data(LogLine.file([Self.good("f-\(i)")]).utf8)))
         }
         let descriptorsBefore = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count
         let clock = ContinuousClock()
@@ -384,7 +385,7 @@ struct HostileInputTests {
         let scratch = try Scratch()
         let ledger = try scratch.ledger()
         let path = scratch.path("long.jsonl")
-        FileManager.default.createFile(atPath: path, contents: nil)
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         try handle.write(contentsOf: Data(LogLine.file([Self.good("before")]).utf8))
         try handle.write(contentsOf: Data(#"{"request_id":"long","model":"gpt-4o","pad":""#.utf8))

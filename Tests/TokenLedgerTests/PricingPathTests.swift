@@ -5,19 +5,9 @@ import Testing
 @Suite struct PricingPathTests {
     /// Prices a user adds: a model the default book does not know, and a new price for a known one from
     /// the middle of the sample's timeline (2026-10-05 to 2026-10-09).
-    static let userPrices = """
-        currency: USD
-        prices:
-          - model: my-finetune-v2
-            provider: openai
-            effective_from: 2026-10-01
-            per_million_tokens: {input: 3.00, cached_input: 1.50, output: 12.00}
-            batch: {input: 1.50, output: 6.00}
-          - model: gpt-4o-mini
-            provider: openai
-            effective_from: 2026-10-07
-            per_million_tokens: {input: 0.20, cached_input: 0.10, output: 0.80}
-        """
+    static var userPrices: String {
+        get throws { try ImportFixtures.text("prices/user-prices.yaml") }
+    }
 
     @Test func unknownModelsAreStoredUnpricedNeverAtZero() throws {
         let scratch = try Scratch()
@@ -75,7 +65,7 @@ import Testing
         let unpricedBefore = try repriced.int("SELECT count(*) FROM requests r JOIN models m ON m.id = r.model_id WHERE m.name = 'my-finetune-v2'")
         #expect(unpricedBefore > 0)
         #expect(before.unpricedRequests >= unpricedBefore)
-        try repriced.addPrices(yaml: Self.userPrices)
+        try repriced.addPrices(yaml: try Self.userPrices)
         let result = try Repricer(db: repriced.db, book: repriced.book).run(rowsPerTransaction: 700)
         #expect(result.examined == before.requests)
         #expect(result.newlyPriced == unpricedBefore)
@@ -84,7 +74,7 @@ import Testing
         #expect(result.before == Money(picos: before.cost))
 
         let fresh = try scratch.ledger("fresh.sqlite")
-        try fresh.addPrices(yaml: Self.userPrices)
+        try fresh.addPrices(yaml: try Self.userPrices)
         try fresh.importPaths([path])
 
         #expect(try repriced.requestRows() == fresh.requestRows())
@@ -109,12 +99,12 @@ import Testing
         let old = try ledger.rows("SELECT id, price_id, cost FROM requests ORDER BY id")
 
         let fresh = try scratch.ledger("fresh.sqlite")
-        try fresh.addPrices(yaml: Self.userPrices)
+        try fresh.addPrices(yaml: try Self.userPrices)
         try fresh.importPaths([path])
         let new = try fresh.rows("SELECT id, price_id, cost FROM requests ORDER BY id")
         #expect(old.count == new.count)
 
-        try ledger.addPrices(yaml: Self.userPrices)
+        try ledger.addPrices(yaml: try Self.userPrices)
         // 2026-10-08, a whole UTC day.
         let start: Int64 = 1_791_417_600_000
         let end = start + 86_400_000
