@@ -119,7 +119,7 @@ public enum Statistics {
     /// When MAD is 0, 1.253314 × the mean absolute deviation stands in (and 0 when that is 0 too).
     public static func modifiedZ(_ x: Double, history: [Double]) -> Double {
         let m = median(history)
-        var spread = mad(history)
+        let spread = mad(history)
         if spread == 0 {
             let meanAbs = history.isEmpty ? 0 : history.map { abs($0 - m) }.reduce(0, +) / Double(history.count)
             guard meanAbs > 0 else { return x == m ? 0 : (x > m ? .infinity : -.infinity) }
