@@ -242,6 +242,33 @@ struct FaultTests {
         #expect(after == before && after.integrity == "ok", "\(after)")
     }
 
+    // MARK: A database from an older TokenLedger
+
+    @Test func aDatabaseFromTheVersionBeforeIsUpgradedByAReadingCommand() throws {
+        let w = try CLIWorkspace()
+        let small = try w.sample("small.jsonl", calls: 3_000, seed: 53, days: 3)
+        let budget = CLI.fixtures.appendingPathComponent("budget/budget.yaml").path
+        #expect(try w.run(["import", small, "--quiet"]).status == 0)
+        let report = ["report", "--budget", budget, "--format", "json"]
+        let current = try w.run(report)
+        #expect(current.status == 0, "\(current.output)")
+        let before = try State(path: w.db)
+        // As version 3 wrote it: no user_daily.minute_peak.
+        do {
+            let db = try Database(path: w.db)
+            try db.execute("ALTER TABLE user_daily DROP COLUMN minute_peak; PRAGMA user_version = 3")
+        }
+        let old = try w.run(report)
+        #expect(old.status == current.status, "\(old.output)")
+        #expect(old.stdout == current.stdout)
+        let db = try Database(path: w.db, mode: .readOnly)
+        #expect(try db.scalarInt("PRAGMA user_version") == Schema.currentVersion)
+        #expect(try db.scalarInt("SELECT count(*) FROM pragma_table_info('user_daily') WHERE name = 'minute_peak'") == 1)
+        // Cells written before the upgrade have no bound: their days are read.
+        #expect(try db.scalarInt("SELECT count(*) FROM user_daily WHERE minute_peak IS NOT NULL") == 0)
+        #expect(try State(path: w.db) == before)
+    }
+
     /// Writes `PRAGMA user_version` into the file's header (TokenLedger itself refuses a newer file;
     /// the database is closed and its -wal file copied in, so the header is the whole truth).
     static func setUserVersion(_ path: String, _ version: Int64) throws {

@@ -284,16 +284,10 @@ public struct AuditLoader {
         return counts
     }
 
-    /// Minutes in which a user's calls exceeded `limit`, reading only the UTC days on which some user
-    /// made more than `limit` calls.
+    /// Minutes in which a user's calls exceeded `limit`, reading only the calls of the days that
+    /// ``rateLimitCandidates(limit:interval:)`` names.
     func rateLimitBreaches(limit: Int, interval: Range<Timestamp>) throws -> [(user: Int64, minute: Timestamp, calls: Int64)] {
-        let days = (interval.lowerBound.milliseconds / 86_400_000)..<((interval.upperBound.milliseconds + 86_399_999) / 86_400_000)
-        let c = try db.prepare("SELECT day, user_id FROM user_daily WHERE day >= ? AND day < ? AND calls > ?")
-        c.bind(days.lowerBound, at: 1)
-        c.bind(days.upperBound, at: 2)
-        c.bind(Int64(limit), at: 3)
-        var candidates: [Int64: Set<Int64>] = [:]
-        while try c.step() { candidates[c.int64(0), default: []].insert(c.int64(1)) }
+        let candidates = try rateLimitCandidates(limit: limit, interval: interval)
         var out: [(Int64, Timestamp, Int64)] = []
         // Calls come in time order: one minute's counts are held at a time.
         let s = try db.prepare("SELECT id, user_id FROM requests WHERE id BETWEEN ? AND ? AND user_id IS NOT NULL ORDER BY id")
@@ -324,6 +318,22 @@ public struct AuditLoader {
         }
         endMinute()
         return out.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
+    }
+
+    /// The users of each UTC day of `interval` who may have made more than `limit` calls in one minute:
+    /// those whose `user_daily.minute_peak`, an upper bound, is over the limit or unknown.
+    func rateLimitCandidates(limit: Int, interval: Range<Timestamp>) throws -> [Int64: Set<Int64>] {
+        let days = (interval.lowerBound.milliseconds / 86_400_000)..<((interval.upperBound.milliseconds + 86_399_999) / 86_400_000)
+        let c = try db.prepare("""
+            SELECT day, user_id FROM user_daily
+            WHERE day >= ?1 AND day < ?2 AND calls > ?3 AND coalesce(minute_peak, calls) > ?3
+            """)
+        c.bind(days.lowerBound, at: 1)
+        c.bind(days.upperBound, at: 2)
+        c.bind(Int64(limit), at: 3)
+        var candidates: [Int64: Set<Int64>] = [:]
+        while try c.step() { candidates[c.int64(0), default: []].insert(c.int64(1)) }
+        return candidates
     }
 
     func unpricedModels(_ interval: Range<Timestamp>) throws -> [UnpricedModel] {

@@ -25,7 +25,28 @@ public final class Database {
     /// are refused with an error naming the file, and are left as they were. Read-only mode also
     /// reads a database whose folder is read-only (SQLite cannot create its `-wal` and `-shm` files
     /// there) as long as no `-wal` file holds changes.
-    public init(path: String, mode: Mode = .readWrite, busyTimeoutMs: Int32 = 30_000) throws {
+    ///
+    /// A database from an older TokenLedger is upgraded in place before it is read (once), so that
+    /// every reader sees the current schema; when it cannot be written, opening it fails with
+    /// ``SchemaError/olderVersion(path:found:current:)``.
+    public convenience init(path: String, mode: Mode = .readWrite, busyTimeoutMs: Int32 = 30_000) throws {
+        if mode == .readOnly { try Self.upgradeIfOlder(path: path, busyTimeoutMs: busyTimeoutMs) }
+        try self.init(opening: path, mode: mode, busyTimeoutMs: busyTimeoutMs)
+    }
+
+    /// Applies the migrations a read-only opening would not (see ``Schema/migrate(_:)``).
+    private static func upgradeIfOlder(path: String, busyTimeoutMs: Int32) throws {
+        let version = try Database(opening: path, mode: .readOnly, busyTimeoutMs: busyTimeoutMs)
+            .scalarInt("PRAGMA user_version") ?? 0
+        guard version > 0 && version < Schema.currentVersion else { return }
+        do {
+            _ = try Database(opening: path, mode: .readWrite, busyTimeoutMs: busyTimeoutMs)
+        } catch let e as DatabaseError where e.isReadOnly || e.isReadOnlyFolder {
+            throw SchemaError.olderVersion(path: path, found: version, current: Schema.currentVersion)
+        }
+    }
+
+    private init(opening path: String, mode: Mode, busyTimeoutMs: Int32) throws {
         self.path = path
         self.busyTimeoutMs = busyTimeoutMs
         handle = try Self.open(path: path, mode: mode, immutable: mode == .readOnly && Self.isFrozen(path), busyTimeoutMs: busyTimeoutMs)

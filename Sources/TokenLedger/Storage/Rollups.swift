@@ -159,6 +159,8 @@ struct CallSample {
 
     var cost: Int64? { components?.total }
     var hour: Int64 { (rowID >> 20).floorDiv(3_600_000) }
+    /// The minute as the rate-limit check counts it.
+    var minute: Int64 { (rowID >> 20) / 60_000 }
     var day: Int64 { (rowID >> 20).floorDiv(86_400_000) }
 
     /// A stored call; its cost components are worked out again with the entry that priced it (`prices`
@@ -229,11 +231,37 @@ extension UsageSums {
     }
 }
 
+/// The calls of one user-day's busiest minute, counted as the calls arrive. Calls that arrive in time
+/// order give the exact count; one that comes before its predecessor makes it unknown (nil). Added
+/// up over transactions, the stored `user_daily.minute_peak` is at least the true peak, since each
+/// transaction adds at least its own calls of that minute.
+struct MinutePeak {
+    private var minute = Int64.min
+    private var run: Int64 = 0
+    private(set) var peak: Int64? = 0
+
+    mutating func add(minute m: Int64) {
+        guard let p = peak else { return }
+        if m == minute {
+            run += 1
+        } else if m > minute {
+            minute = m
+            run = 1
+        } else {
+            peak = nil
+            return
+        }
+        peak = max(p, run)
+    }
+}
+
 /// Rollup changes of one transaction, written with additive upserts at commit.
 struct RollupAccumulator {
     var usage: [UsageCellKey: UsageSums] = [:]
     var latency: [LatencyCellKey: Int64] = [:]
     var users: [UserDayKey: UserDaySums] = [:]
+    /// The busiest minute of each user-day cell's calls in this transaction.
+    var minutePeaks: [UserDayKey: MinutePeak] = [:]
 
     var isEmpty: Bool { usage.isEmpty && latency.isEmpty && users.isEmpty }
 
@@ -243,11 +271,17 @@ struct RollupAccumulator {
             latency[LatencyCellKey(day: s.day, workflowID: s.workflowID, modelID: s.modelID,
                                    bucket: LatencyCellKey.bucket(ofMilliseconds: l)), default: 0] += 1
         }
-        if s.userID != 0 {
-            let u = UserDaySums(calls: 1, cost: s.cost ?? 0, unpricedCalls: s.cost == nil ? 1 : 0,
-                                inputTokens: s.inputTokens, outputTokens: s.outputTokens)
-            users[UserDayKey(day: s.day, userID: s.userID), default: UserDaySums()].add(u)
-        }
+        addUser(s)
+    }
+
+    /// Adds a call to its user-day cell (calls without a user have none).
+    mutating func addUser(_ s: CallSample) {
+        guard s.userID != 0 else { return }
+        let key = UserDayKey(day: s.day, userID: s.userID)
+        users[key, default: UserDaySums()].add(
+            UserDaySums(calls: 1, cost: s.cost ?? 0, unpricedCalls: s.cost == nil ? 1 : 0,
+                        inputTokens: s.inputTokens, outputTokens: s.outputTokens))
+        minutePeaks[key, default: MinutePeak()].add(minute: s.minute)
     }
 
     /// Writes the changes (in key order) and empties the accumulator.
@@ -309,11 +343,12 @@ struct RollupAccumulator {
             try l.step()
         }
         let d = try db.cached("""
-            INSERT INTO user_daily(day, user_id, calls, cost, unpriced_calls, input_tokens, output_tokens)
-            VALUES(?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO user_daily(day, user_id, calls, cost, unpriced_calls, input_tokens, output_tokens, minute_peak)
+            VALUES(?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT DO UPDATE SET calls = calls + excluded.calls, cost = cost + excluded.cost,
                 unpriced_calls = unpriced_calls + excluded.unpriced_calls,
-                input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens
+                input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,
+                minute_peak = minute_peak + excluded.minute_peak
             """)
         for key in users.keys.sorted() {
             let s = users[key]!
@@ -321,6 +356,7 @@ struct RollupAccumulator {
             for (i, v) in [key.day, key.userID, s.calls, s.cost, s.unpricedCalls, s.inputTokens, s.outputTokens].enumerated() {
                 d.bind(v, at: Int32(i + 1))
             }
+            d.bind(minutePeaks[key]?.peak, at: 8)
             try d.step()
         }
         self = RollupAccumulator()
@@ -421,11 +457,7 @@ public struct RollupStore {
         for d in days.sorted() {
             try db.run("DELETE FROM user_daily WHERE day = ?", .integer(d))
             try scan.forEach(in: Timestamp(milliseconds: d * 86_400_000)..<Timestamp(milliseconds: (d + 1) * 86_400_000)) {
-                let s = CallSample($0, prices: prices)
-                guard s.userID != 0 else { return }
-                acc.users[UserDayKey(day: s.day, userID: s.userID), default: UserDaySums()].add(
-                    UserDaySums(calls: 1, cost: s.cost ?? 0, unpricedCalls: s.cost == nil ? 1 : 0,
-                                inputTokens: s.inputTokens, outputTokens: s.outputTokens))
+                acc.addUser(CallSample($0, prices: prices))
             }
         }
         try acc.write(to: db)

@@ -49,7 +49,14 @@ public enum Schema {
         }
     }
 
-    static let migrations: [String] = [version1, version2, version3]
+    static let migrations: [String] = [version1, version2, version3, version4]
+
+    /// An upper bound of each user-day's busiest minute, so that the per-user rate-limit check reads the
+    /// calls of only the days where a user may have gone over. NULL where it is not known (cells written
+    /// before this version, and calls that came out of time order): those days are read.
+    static let version4 = """
+        ALTER TABLE user_daily ADD COLUMN minute_peak INTEGER;
+        """
 
     /// Rollups kept at import, so that reports over tens of millions of calls read thousands of cells.
     /// Ids of missing values are 0 in rollup keys. Each rollup is exactly the sum of its raw rows.
@@ -361,6 +368,8 @@ public enum SchemaError: Error, Sendable, CustomStringConvertible {
     case notTokenLedger(path: String)
     /// An SQLite file with no tables yet (a new database another process is creating, or an empty file).
     case empty(path: String)
+    /// A file from an older TokenLedger that must be upgraded to be read, and cannot be written.
+    case olderVersion(path: String, found: Int64, current: Int64)
 
     public var description: String {
         switch self {
@@ -370,6 +379,8 @@ public enum SchemaError: Error, Sendable, CustomStringConvertible {
             "\(path) is an SQLite database that does not belong to TokenLedger; it was not changed. Pass another --db path."
         case .empty(let path):
             "\(path) holds no TokenLedger data yet; run `tokenledger import` first."
+        case .olderVersion(let path, let found, let current):
+            "\(path) was written by an older TokenLedger (schema version \(found); this build uses \(current)) and must be upgraded before it is read, but it cannot be written. Make it writable once (the next command upgrades it in place), or read it with the TokenLedger that wrote it."
         }
     }
 }
