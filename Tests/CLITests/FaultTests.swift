@@ -253,10 +253,13 @@ struct FaultTests {
         let current = try w.run(report)
         #expect(current.status == 0, "\(current.output)")
         let before = try State(path: w.db)
-        // As version 3 wrote it: no user_daily.minute_peak.
+        // As version 3 wrote it: no busiest-minute columns in user_daily.
         do {
             let db = try Database(path: w.db)
-            try db.execute("ALTER TABLE user_daily DROP COLUMN minute_peak; PRAGMA user_version = 3")
+            for column in ["minute_peak", "first_minute", "first_minute_calls", "last_minute", "last_minute_calls"] {
+                try db.execute("ALTER TABLE user_daily DROP COLUMN \(column)")
+            }
+            try db.execute("PRAGMA user_version = 3")
         }
         let old = try w.run(report)
         #expect(old.status == current.status, "\(old.output)")

@@ -231,27 +231,35 @@ extension UsageSums {
     }
 }
 
-/// The calls of one user-day's busiest minute, counted as the calls arrive. Calls that arrive in time
-/// order give the exact count; one that comes before its predecessor makes it unknown (nil). Added
-/// up over transactions, the stored `user_daily.minute_peak` is at least the true peak, since each
-/// transaction adds at least its own calls of that minute.
+/// The calls of one user-day's busiest minute, and of its first and last minute, counted as the calls
+/// arrive. Calls that arrive in time order (to the minute) give exact counts; one that comes before an
+/// earlier minute's call makes the peak unknown (nil). The stored cell adds transactions up in
+/// `RollupAccumulator.write(to:)`: exactly when their minutes follow one another or meet in one minute,
+/// as an upper bound (the sum of the peaks) when they interleave.
 struct MinutePeak {
-    private var minute = Int64.min
-    private var run: Int64 = 0
+    private(set) var firstMinute: Int64 = 0
+    private(set) var firstCalls: Int64 = 0
+    private(set) var lastMinute: Int64 = 0
+    private(set) var lastCalls: Int64 = 0
     private(set) var peak: Int64? = 0
 
     mutating func add(minute m: Int64) {
         guard let p = peak else { return }
-        if m == minute {
-            run += 1
-        } else if m > minute {
-            minute = m
-            run = 1
+        if lastCalls == 0 {
+            (firstMinute, firstCalls, lastMinute, lastCalls, peak) = (m, 1, m, 1, 1)
+            return
+        }
+        if m == lastMinute {
+            lastCalls += 1
+        } else if m > lastMinute {
+            lastMinute = m
+            lastCalls = 1
         } else {
             peak = nil
             return
         }
-        peak = max(p, run)
+        if m == firstMinute { firstCalls = lastCalls }
+        peak = max(p, lastCalls)
     }
 }
 
@@ -343,12 +351,33 @@ struct RollupAccumulator {
             try l.step()
         }
         let d = try db.cached("""
-            INSERT INTO user_daily(day, user_id, calls, cost, unpriced_calls, input_tokens, output_tokens, minute_peak)
-            VALUES(?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO user_daily(day, user_id, calls, cost, unpriced_calls, input_tokens, output_tokens, minute_peak,
+                first_minute, first_minute_calls, last_minute, last_minute_calls)
+            VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT DO UPDATE SET calls = calls + excluded.calls, cost = cost + excluded.cost,
                 unpriced_calls = unpriced_calls + excluded.unpriced_calls,
                 input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,
-                minute_peak = minute_peak + excluded.minute_peak
+                -- Minutes that follow one another: the larger peak; that meet in one minute: that minute's
+                -- calls added up too; that interleave: the sum of the peaks, an upper bound.
+                minute_peak = CASE
+                    WHEN minute_peak IS NULL OR excluded.minute_peak IS NULL THEN NULL
+                    WHEN excluded.first_minute > last_minute OR excluded.last_minute < first_minute
+                        THEN max(minute_peak, excluded.minute_peak)
+                    WHEN excluded.first_minute = last_minute
+                        THEN max(minute_peak, excluded.minute_peak, last_minute_calls + excluded.first_minute_calls)
+                    WHEN excluded.last_minute = first_minute
+                        THEN max(minute_peak, excluded.minute_peak, first_minute_calls + excluded.last_minute_calls)
+                    ELSE minute_peak + excluded.minute_peak END,
+                first_minute = min(first_minute, excluded.first_minute),
+                first_minute_calls = CASE
+                    WHEN excluded.first_minute < first_minute THEN excluded.first_minute_calls
+                    WHEN excluded.first_minute = first_minute THEN first_minute_calls + excluded.first_minute_calls
+                    ELSE first_minute_calls END,
+                last_minute = max(last_minute, excluded.last_minute),
+                last_minute_calls = CASE
+                    WHEN excluded.last_minute > last_minute THEN excluded.last_minute_calls
+                    WHEN excluded.last_minute = last_minute THEN last_minute_calls + excluded.last_minute_calls
+                    ELSE last_minute_calls END
             """)
         for key in users.keys.sorted() {
             let s = users[key]!
@@ -356,7 +385,9 @@ struct RollupAccumulator {
             for (i, v) in [key.day, key.userID, s.calls, s.cost, s.unpricedCalls, s.inputTokens, s.outputTokens].enumerated() {
                 d.bind(v, at: Int32(i + 1))
             }
-            d.bind(minutePeaks[key]?.peak, at: 8)
+            let m = minutePeaks[key] ?? MinutePeak()
+            d.bind(m.peak, at: 8)
+            for (i, v) in [m.firstMinute, m.firstCalls, m.lastMinute, m.lastCalls].enumerated() { d.bind(v, at: Int32(i + 9)) }
             try d.step()
         }
         self = RollupAccumulator()

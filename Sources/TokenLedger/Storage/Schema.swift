@@ -51,11 +51,17 @@ public enum Schema {
 
     static let migrations: [String] = [version1, version2, version3, version4]
 
-    /// An upper bound of each user-day's busiest minute, so that the per-user rate-limit check reads the
-    /// calls of only the days where a user may have gone over. NULL where it is not known (cells written
-    /// before this version, and calls that came out of time order): those days are read.
+    /// Each user-day's busiest minute, so that the per-user rate-limit check reads the calls of only the
+    /// days where a user may have gone over: `minute_peak`, with the day's first and last minute and their
+    /// calls, which let calls of one minute that came in separate transactions be added up exactly.
+    /// `minute_peak` is NULL where it is not known (cells written before this version, and calls that came
+    /// out of time order): those days are read.
     static let version4 = """
         ALTER TABLE user_daily ADD COLUMN minute_peak INTEGER;
+        ALTER TABLE user_daily ADD COLUMN first_minute INTEGER;
+        ALTER TABLE user_daily ADD COLUMN first_minute_calls INTEGER;
+        ALTER TABLE user_daily ADD COLUMN last_minute INTEGER;
+        ALTER TABLE user_daily ADD COLUMN last_minute_calls INTEGER;
         """
 
     /// Rollups kept at import, so that reports over tens of millions of calls read thousands of cells.
