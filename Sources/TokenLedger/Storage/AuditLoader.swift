@@ -326,7 +326,7 @@ public struct AuditLoader {
         let days = (interval.lowerBound.milliseconds / 86_400_000)..<((interval.upperBound.milliseconds + 86_399_999) / 86_400_000)
         let c = try db.prepare("""
             SELECT day, user_id FROM user_daily
-            WHERE day >= ?1 AND day < ?2 AND calls > ?3 AND coalesce(minute_peak, calls) > ?3
+            WHERE day >= ?1 AND day < ?2 AND coalesce(minute_peak, calls) > ?3
             """)
         c.bind(days.lowerBound, at: 1)
         c.bind(days.upperBound, at: 2)

@@ -263,13 +263,23 @@ struct MinutePeak {
     }
 }
 
+/// One user-day cell's change in a transaction: its sums, and its calls' busiest minute.
+struct UserDayCell {
+    var sums = UserDaySums()
+    var minutes = MinutePeak()
+
+    mutating func add(_ s: CallSample) {
+        sums.add(UserDaySums(calls: 1, cost: s.cost ?? 0, unpricedCalls: s.cost == nil ? 1 : 0,
+                             inputTokens: s.inputTokens, outputTokens: s.outputTokens))
+        minutes.add(minute: s.minute)
+    }
+}
+
 /// Rollup changes of one transaction, written with additive upserts at commit.
 struct RollupAccumulator {
     var usage: [UsageCellKey: UsageSums] = [:]
     var latency: [LatencyCellKey: Int64] = [:]
-    var users: [UserDayKey: UserDaySums] = [:]
-    /// The busiest minute of each user-day cell's calls in this transaction.
-    var minutePeaks: [UserDayKey: MinutePeak] = [:]
+    var users: [UserDayKey: UserDayCell] = [:]
 
     var isEmpty: Bool { usage.isEmpty && latency.isEmpty && users.isEmpty }
 
@@ -285,11 +295,7 @@ struct RollupAccumulator {
     /// Adds a call to its user-day cell (calls without a user have none).
     mutating func addUser(_ s: CallSample) {
         guard s.userID != 0 else { return }
-        let key = UserDayKey(day: s.day, userID: s.userID)
-        users[key, default: UserDaySums()].add(
-            UserDaySums(calls: 1, cost: s.cost ?? 0, unpricedCalls: s.cost == nil ? 1 : 0,
-                        inputTokens: s.inputTokens, outputTokens: s.outputTokens))
-        minutePeaks[key, default: MinutePeak()].add(minute: s.minute)
+        users[UserDayKey(day: s.day, userID: s.userID), default: UserDayCell()].add(s)
     }
 
     /// Writes the changes (in key order) and empties the accumulator.
@@ -380,12 +386,12 @@ struct RollupAccumulator {
                     ELSE last_minute_calls END
             """)
         for key in users.keys.sorted() {
-            let s = users[key]!
+            let cell = users[key]!
+            let (s, m) = (cell.sums, cell.minutes)
             d.reset()
             for (i, v) in [key.day, key.userID, s.calls, s.cost, s.unpricedCalls, s.inputTokens, s.outputTokens].enumerated() {
                 d.bind(v, at: Int32(i + 1))
             }
-            let m = minutePeaks[key] ?? MinutePeak()
             d.bind(m.peak, at: 8)
             for (i, v) in [m.firstMinute, m.firstCalls, m.lastMinute, m.lastCalls].enumerated() { d.bind(v, at: Int32(i + 9)) }
             try d.step()
@@ -468,7 +474,7 @@ public struct RollupStore {
         var acc = RollupAccumulator()
         let prices = try PriceStore(db: db).entriesByID()
         try RequestScan(db: db).forEach(in: interval) { acc.add(CallSample($0, prices: prices)) }
-        return (acc.usage, acc.latency, acc.users)
+        return (acc.usage, acc.latency, acc.users.mapValues(\.sums))
     }
 
     /// Sums the usage cells of `hours` and the user cells of `days` again from their rows (after their
