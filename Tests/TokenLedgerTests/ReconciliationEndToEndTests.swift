@@ -26,7 +26,10 @@ import Testing
         #expect(summary.files.map(\.format) == ["routing-log", "openai-usage", "openai-usage", "openai-costs", "anthropic-usage",
                                                 "anthropic-costs", "openrouter-activity-csv", "openrouter-generations"])
         // The second OpenAI download repeats 2026-01-02; the generation file repeats gen-demoA (usage and cost).
-        #expect(summary.files.map(\.duplicates) == [0, 0, 2, 0, 0, 0, 0, 2])
+        // Those rows replace the earlier download's; no provider row is a duplicate.
+        #expect(summary.files.map(\.providerRowsReplacing) == [0, 0, 2, 0, 0, 0, 0, 2])
+        #expect(summary.files.map(\.providerRowsAdded) == [0, 0, 0, 0, 0, 0, 0, 0])
+        #expect(summary.files.map(\.duplicates) == [0, 0, 0, 0, 0, 0, 0, 0])
         #expect(try db.scalarInt("SELECT count(*) FROM provider_usage") == 10)
         #expect(try db.scalarInt("SELECT count(*) FROM provider_costs") == 21)
         let day2 = "SELECT sum(requests) FROM provider_usage WHERE provider = 'openai' AND bucket_start_ms = 1767312000000"

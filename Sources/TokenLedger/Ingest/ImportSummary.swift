@@ -18,8 +18,14 @@ public struct FileSummary: Sendable {
     public var format: String?
     /// Requests (model calls) stored.
     public var rows: Int64 = 0
-    /// Provider usage and cost export rows stored (or replacing an earlier download of the same bucket).
+    /// Provider usage and cost export rows stored: new, added to another row of the same input, or
+    /// replacing a row of an earlier download.
     public var providerRows: Int64 = 0
+    /// Of ``providerRows``, those that replaced a row of an earlier download of the same bucket and grouping.
+    public var providerRowsReplacing: Int64 = 0
+    /// Of ``providerRows``, those that shared a bucket and every grouping value with an earlier row of the
+    /// same input and were added to it (separate usage, billed apart).
+    public var providerRowsAdded: Int64 = 0
     public var duplicates: Int64 = 0
     public var rejected: Int64 = 0
     public var resumedAtLine: Int?
@@ -44,6 +50,8 @@ public struct FileSummary: Sendable {
     mutating func merge(_ other: FileSummary) {
         rows += other.rows
         providerRows += other.providerRows
+        providerRowsReplacing += other.providerRowsReplacing
+        providerRowsAdded += other.providerRowsAdded
         duplicates += other.duplicates
         rejected += other.rejected
         for (code, tally) in other.rejectsByReason { rejectsByReason[code, default: RejectTally()].merge(tally) }
@@ -78,6 +86,10 @@ public struct ImportSummary: Sendable {
     public var files: [FileSummary] = []
     public var rowsImported: Int64 = 0
     public var providerRowsImported: Int64 = 0
+    /// Provider rows that replaced a row of an earlier download (see ``FileSummary/providerRowsReplacing``).
+    public var providerRowsReplacing: Int64 = 0
+    /// Provider rows added to a row of the same input (see ``FileSummary/providerRowsAdded``).
+    public var providerRowsAdded: Int64 = 0
     public var duplicates: Int64 = 0
     public var rejected: Int64 = 0
     public var rejectsByReason: [String: RejectTally] = [:]
@@ -91,6 +103,8 @@ public struct ImportSummary: Sendable {
         files.append(file)
         rowsImported += file.rows
         providerRowsImported += file.providerRows
+        providerRowsReplacing += file.providerRowsReplacing
+        providerRowsAdded += file.providerRowsAdded
         duplicates += file.duplicates
         rejected += file.rejected
         for (code, tally) in file.rejectsByReason { rejectsByReason[code, default: RejectTally()].merge(tally) }

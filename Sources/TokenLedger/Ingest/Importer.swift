@@ -536,14 +536,15 @@ public final class Importer {
         }
     }
 
-    /// Counts a provider row: a replaced one (its bucket was already stored) as a duplicate.
+    /// Counts a provider row: every one lands (new, added to a row of the same file, or replacing a row of an
+    /// earlier download); none is a duplicate.
     private func note(_ outcome: ProviderExportWriter.Outcome, tally: inout TransactionTally, file: inout FileSummary) {
-        if outcome == .inserted {
-            tally.rows += 1
-            file.providerRows += 1
-        } else {
-            tally.duplicates += 1
-            file.duplicates += 1
+        tally.rows += 1
+        file.providerRows += 1
+        switch outcome {
+        case .inserted: break
+        case .added: file.providerRowsAdded += 1
+        case .replaced: file.providerRowsReplacing += 1
         }
     }
 

@@ -11,6 +11,12 @@ public enum ImportSummaryReport {
         if seconds > 0 && s.rowsImported > 0 { out += " (\(Int(Double(s.rowsImported) / seconds)) rows/s)" }
         out += ".\n"
         if s.duplicates > 0 { out += "Skipped \(s.duplicates) duplicate request(s) already stored.\n" }
+        if s.providerRowsReplacing > 0 {
+            out += "Replaced \(s.providerRowsReplacing) provider export row(s) from an earlier download of the same buckets.\n"
+        }
+        if s.providerRowsAdded > 0 {
+            out += "Added up \(s.providerRowsAdded) provider export row(s) that share a bucket and grouping with another row of the same file (billed apart).\n"
+        }
         for f in s.files {
             switch f.status {
             case .unchanged: out += "  \(f.path): unchanged since the last import, skipped\n"
@@ -48,6 +54,8 @@ public enum ImportSummaryReport {
         JSONOutput.object([
             ("rows_imported", .int(s.rowsImported)),
             ("provider_rows_imported", .int(s.providerRowsImported)),
+            ("provider_rows_replacing", .int(s.providerRowsReplacing)),
+            ("provider_rows_added", .int(s.providerRowsAdded)),
             ("duplicates", .int(s.duplicates)),
             ("rejected", .int(s.rejected)),
             ("seconds", .ratio(seconds, decimals: 3)),
@@ -59,6 +67,8 @@ public enum ImportSummaryReport {
                     ("format", .string(f.format)),
                     ("rows_imported", .int(f.rows)),
                     ("provider_rows_imported", .int(f.providerRows)),
+                    ("provider_rows_replacing", .int(f.providerRowsReplacing)),
+                    ("provider_rows_added", .int(f.providerRowsAdded)),
                     ("duplicates", .int(f.duplicates)),
                     ("rejected", .int(f.rejected)),
                     ("resumed_after_line", f.resumedAtLine.map { .int($0) } ?? .null),

@@ -1,27 +1,58 @@
-/// Stores provider usage rows and cost lines, each under its natural key: a row whose key is already
-/// stored replaces it (the last import wins), so the same bucket from two downloads is counted once.
+/// Stores provider usage rows and cost lines, each under its natural key.
+///
+/// - A key not stored yet is inserted.
+/// - A key stored from **another input** (an earlier download of the same bucket) is replaced: the last
+///   download wins, so the same bucket from two downloads is counted once.
+/// - A key stored from **the same input** is added to: two rows of one export that share a bucket and every
+///   grouping value are separate usage (OpenAI's dashboard export writes such pairs, and its cost export
+///   bills their sum). Per-request rows (with a record id) are one request, so a repeat replaces.
+///
 /// All writes happen inside the caller's transaction.
 final class ProviderExportWriter {
     let db: Database
     let book: PriceBook
     private let findUsage: Statement
     private let upsertUsage: Statement
+    private let addUsage: Statement
     private let findCost: Statement
     private let upsertCost: Statement
+    private let addCost: Statement
 
     /// What became of one row.
     enum Outcome: Equatable {
         /// A new key.
         case inserted
-        /// The key was stored already (from this or an earlier import); the row replaced it.
+        /// The key was stored from an earlier input (or is one request seen again); the row replaced it.
         case replaced
+        /// The key was stored from an earlier row of the same input; the row's counts were added to it.
+        case added
     }
 
     init(db: Database, book: PriceBook) throws {
         self.db = db
         self.book = book
-        findUsage = try db.prepare("SELECT 1 FROM provider_usage WHERE natural_key = ?")
-        findCost = try db.prepare("SELECT 1 FROM provider_costs WHERE natural_key = ?")
+        findUsage = try db.prepare("SELECT source_id FROM provider_usage WHERE natural_key = ?")
+        findCost = try db.prepare("SELECT source_id FROM provider_costs WHERE natural_key = ?")
+        // Counts add up; a request count stays NULL only when neither row has one.
+        addUsage = try db.prepare("""
+            UPDATE provider_usage SET
+                requests = CASE WHEN requests IS NULL AND ?2 IS NULL THEN NULL ELSE coalesce(requests, 0) + coalesce(?2, 0) END,
+                input_tokens = input_tokens + ?3, uncached_input_tokens = uncached_input_tokens + ?4,
+                cached_input_tokens = cached_input_tokens + ?5, cache_write_5m_tokens = cache_write_5m_tokens + ?6,
+                cache_write_1h_tokens = cache_write_1h_tokens + ?7, output_tokens = output_tokens + ?8,
+                reasoning_tokens = reasoning_tokens + ?9, web_search_requests = web_search_requests + ?10
+            WHERE natural_key = ?1
+            """)
+        // Amounts add up exactly; the exported texts of both rows are kept, joined by ` + `; a quantity in
+        // tokens or a list amount stays known only while every row has one.
+        addCost = try db.prepare("""
+            UPDATE provider_costs SET
+                amount = amount + ?2, amount_text = amount_text || ' + ' || ?3,
+                list_amount = CASE WHEN list_amount IS NULL OR ?4 IS NULL THEN NULL ELSE list_amount + ?4 END,
+                quantity = CASE WHEN quantity IS NULL AND ?5 IS NULL THEN NULL ELSE coalesce(quantity, '') || ' + ' || coalesce(?5, '') END,
+                quantity_tokens = CASE WHEN quantity_tokens IS NULL OR ?6 IS NULL THEN NULL ELSE quantity_tokens + ?6 END
+            WHERE natural_key = ?1
+            """)
         upsertUsage = try db.prepare("""
             INSERT INTO provider_usage(natural_key, provider, export, bucket_start_ms, bucket_end_ms, model, model_key,
                 project, api_key, user_id, batch, service_tier, context_window, inference_geo, speed, record_id, requests,
@@ -61,18 +92,41 @@ final class ProviderExportWriter {
             """)
     }
 
-    private func exists(_ find: Statement, _ key: String) throws -> Bool {
+    /// The input a stored key came from, or nil when the key is new.
+    private func storedSource(_ find: Statement, _ key: String) throws -> Int64? {
         find.reset()
         find.bind(key, at: 1)
         defer { find.reset() }
-        return try find.step()
+        return try find.step() ? find.int64(0) : nil
+    }
+
+    /// What to do with a row of `key` from `sourceID`.
+    private func outcome(_ find: Statement, key: String, sourceID: Int64, isRequest: Bool) throws -> Outcome {
+        guard let stored = try storedSource(find, key) else { return .inserted }
+        return stored == sourceID && !isRequest ? .added : .replaced
     }
 
     /// Stores one usage row.
     @discardableResult
     func write(_ r: ProviderUsageRow, sourceID: Int64, line: Int) throws -> Outcome {
         let key = r.naturalKey
-        let outcome: Outcome = try exists(findUsage, key) ? .replaced : .inserted
+        let outcome = try outcome(findUsage, key: key, sourceID: sourceID, isRequest: r.recordID != nil)
+        if outcome == .added {
+            let a = addUsage
+            a.reset()
+            a.bind(key, at: 1)
+            a.bind(r.requests, at: 2)
+            a.bind(r.inputTokens, at: 3)
+            a.bind(r.uncachedInputTokens, at: 4)
+            a.bind(r.cachedInputTokens, at: 5)
+            a.bind(r.cacheWrite5mTokens, at: 6)
+            a.bind(r.cacheWrite1hTokens, at: 7)
+            a.bind(r.outputTokens, at: 8)
+            a.bind(r.reasoningTokens, at: 9)
+            a.bind(r.webSearchRequests, at: 10)
+            try a.step()
+            return outcome
+        }
         let s = upsertUsage
         s.reset()
         s.bind(key, at: 1)
@@ -110,7 +164,19 @@ final class ProviderExportWriter {
     @discardableResult
     func write(_ c: ProviderCostRow, sourceID: Int64, line: Int) throws -> Outcome {
         let key = c.naturalKey
-        let outcome: Outcome = try exists(findCost, key) ? .replaced : .inserted
+        let outcome = try outcome(findCost, key: key, sourceID: sourceID, isRequest: c.recordID != nil)
+        if outcome == .added {
+            let a = addCost
+            a.reset()
+            a.bind(key, at: 1)
+            a.bind(c.amount.int64Picos, at: 2)
+            a.bind(c.amountText, at: 3)
+            a.bind(c.listAmount?.int64Picos, at: 4)
+            a.bind(c.quantityText, at: 5)
+            a.bind(c.quantityTokens, at: 6)
+            try a.step()
+            return outcome
+        }
         let s = upsertCost
         s.reset()
         s.bind(key, at: 1)
