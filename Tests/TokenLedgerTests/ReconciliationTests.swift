@@ -68,6 +68,10 @@ struct ReconciliationScenario {
             g.cost = Money(picos: cost)
         } else {
             g.unpricedRequests = requests
+            g.unpriced = UsageFigures(requests: requests)
+            g.unpriced.inputTokens = input
+            g.unpriced.cachedInputTokens = cached
+            g.unpriced.outputTokens = output
         }
         if let gateway {
             g.gatewayRequests = requests
@@ -460,5 +464,90 @@ func usd(_ s: String) -> Money { ProviderFixtures.usd(s) }
         #expect(t.cellAllows(usd("-0.05"), billed: usd("10")))
         #expect(t.totalAllows(usd("1"), billed: usd("1000")))
         #expect(!t.totalAllows(usd("1.01"), billed: usd("1000")))
+    }
+}
+
+/// One unpriced model beside a priced one, in a day whose cost export is not split by model: the unpriced
+/// class holds at most what the unpriced calls can cost, and the unlogged usage and price drift of the
+/// priced model are still found.
+@Suite struct ReconciliationUnpricedTests {
+    /// Provider `acme` prices three models; `mystery-9` is not in the book.
+    static let book = PriceBook(entries: [
+        PriceEntry(provider: "acme", model: "m-small", effectiveFrom: day("2025-01-01"),
+                   cards: [RateCardKey(.standard): RateCard(input: perMillion("0.10"), output: perMillion("0.40"))]),
+        PriceEntry(provider: "acme", model: "m", effectiveFrom: day("2025-01-01"),
+                   cards: [RateCardKey(.standard): RateCard(input: perMillion("1"), output: perMillion("2"))]),
+        PriceEntry(provider: "acme", model: "m-big", effectiveFrom: day("2025-01-01"),
+                   cards: [RateCardKey(.standard): RateCard(input: perMillion("3"), output: perMillion("15"))]),
+    ])
+
+    static func run(billed: String, mysteryLogged: Int64 = 5) -> ReconciliationResult {
+        var s = ReconciliationScenario()
+        // m: 12 requests billed, 10 logged (2 unlogged attempts: 200,000 input + 20,000 output = $0.24 at the book).
+        s.provided("2026-03-01", requests: 12, input: 1_200_000, output: 120_000, model: "m")
+        s.provided("2026-03-01", requests: 5, input: 500_000, output: 50_000, model: "mystery-9")
+        s.billed("2026-03-01", billed, model: nil)
+        var logs: [LoggedUsageGroup] = []
+        var g = LoggedUsageGroup(day: day("2026-03-01"), provider: "acme", model: "m")
+        g.requests = 10
+        g.inputTokens = 1_000_000
+        g.outputTokens = 100_000
+        g.cost = usd("1.20")
+        logs.append(g)
+        var u = LoggedUsageGroup(day: day("2026-03-01"), provider: "acme", model: "mystery-9")
+        u.requests = mysteryLogged
+        u.inputTokens = 100_000 * mysteryLogged
+        u.outputTokens = 10_000 * mysteryLogged
+        u.unpricedRequests = mysteryLogged
+        u.unpriced = UsageFigures(requests: mysteryLogged)
+        u.unpriced.inputTokens = u.inputTokens
+        u.unpriced.outputTokens = u.outputTokens
+        logs.append(u)
+        return Reconciliation.run(ReconciliationInput(period: s.period, usage: s.usage, costs: s.costs, logged: logs, book: book,
+                                                      sourcePaths: [:]),
+                                  asOf: ReconciliationScenario.asOf)
+    }
+
+    @Test func anUnpricedModelNoLongerRelabelsTheGap() throws {
+        // The bill: m's 1,200,000 input and 120,000 output at 6 % over the book (1.44 × 1.06 = 1.5264) and
+        // mystery-9's 500,000 input and 50,000 output at $0.50 / $1 per 1M (0.25 + 0.05 = 0.30): $1.8264.
+        let r = Self.run(billed: "1.8264")
+        let cell = try #require(r.cells.first)
+        #expect(cell.model == nil)  // pooled: the cost export is not by model
+        #expect(cell.loggedUnpriced == 5)
+        // mystery-9's tokens at acme's lowest rates ($0.10 / $0.40): 0.05 + 0.02; median ($1 / $2): 0.50 + 0.10;
+        // highest ($3 / $15): 1.50 + 0.75.
+        #expect(cell.unpricedRange == CostRange(low: usd("0.07"), estimate: usd("0.60"), high: usd("2.25")))
+        // Gap 1.8264 − 1.20 = 0.6264: unlogged attempts 0.24 (m's two extra requests; mystery-9's requests
+        // and tokens agree), and the rest, 0.3864, is within what mystery-9's calls can cost: all unpriced.
+        #expect(cell.classes == GapAmounts([.unloggedAttempts: usd("0.24"), .unpriced: usd("0.3864")]))
+        #expect(cell.classes.total == cell.gap)
+        #expect(r.notes.contains { $0.contains("$0.07–$2.25") })
+    }
+
+    @Test func driftBeyondWhatTheUnpricedCallsCanCostIsPriceDrift() throws {
+        // As above, with m billed at twice the book (2.88) and mystery-9 at acme's highest rates (2.25): $5.13.
+        let r = Self.run(billed: "5.13")
+        let cell = try #require(r.cells.first)
+        // Rest after unlogged attempts: 5.13 − 1.20 − 0.24 = 3.69; mystery-9 can cost at most 2.25 (unpriced),
+        // so at least 1.44 is price drift.
+        #expect(cell.classes == GapAmounts([.unloggedAttempts: usd("0.24"), .unpriced: usd("2.25"), .priceDrift: usd("1.44")]))
+        #expect(r.totals.unpricedRange?.high == usd("2.25"))
+    }
+
+    @Test func aBillBelowWhatTheUnpricedCallsMustCostIsNegativeDrift() throws {
+        // m at the book (1.44) and nothing for mystery-9, whose calls cost at least $0.07.
+        let r = Self.run(billed: "1.44")
+        let cell = try #require(r.cells.first)
+        #expect(cell.classes == GapAmounts([.unloggedAttempts: usd("0.24"), .unpriced: usd("0.07"), .priceDrift: usd("-0.07")]))
+    }
+
+    @Test func theRangeIsShownInTheReport() throws {
+        let r = Self.run(billed: "1.8264")
+        let text = ReconciliationTextReport.render(r)
+        #expect(text.contains("unpriced ($0.07–$2.25 at the provider's lowest and highest rates)"))
+        let json = try #require(try JSONValue.parse(ReconciliationJSONReport.render(r)).object)
+        let range = json["totals"]?.object?["unpriced_range_usd"]?.object
+        #expect(range?["low"]?.string == "0.07" && range?["high"]?.string == "2.25")
     }
 }

@@ -17,7 +17,9 @@ public enum GapClass: String, Sendable, CaseIterable, Hashable, Comparable {
     case priceDrift = "price_drift"
     /// Lines that are not token usage: tools (web search), credits, tax, adjustments.
     case nonUsage = "non_usage"
-    /// The price book cannot value the usage (unknown model), so the gap cannot be split.
+    /// Logged calls the price book cannot price (a model it does not know): at most what their tokens cost at
+    /// their provider's highest rates, at least what they cost at its lowest; the whole gap of a cell whose
+    /// usage cannot be valued at all (no priced usage, no priced model of the provider, no model named).
     case unpriced
     /// Billed amounts without a usage export to compare with.
     case unclassified

@@ -86,19 +86,36 @@ struct ReconciliationEngine {
     }
 
     /// A comparison being built.
+    ///
+    /// Usage the book cannot value (a model it does not know, on either side) is valued at stand-in rates
+    /// (``StandInRates``) so that the rest of the gap is classified as if it were priced; without stand-in
+    /// rates (a provider with no priced model) the comparison stays unvalued.
     struct Accumulator {
         var provided = UsageFigures(requests: 0)
         var logged = UsageFigures(requests: 0)
         var hasProviderRows = false
-        var providerBook: Money? = .zero
+        /// The book value of the provider's rows the book prices.
+        var providerPriced: Money = .zero
+        /// The provider's rows the book cannot price.
+        var providerUnpricedRows = 0
+        /// Those rows at stand-in rates; nil when some have none.
+        var providerStandIn: CostRange? = .zero
         var loggedCost: Money = .zero
         var loggedUnpriced: Int64 = 0
+        /// The unpriced logged calls at stand-in rates; nil when some have none.
+        var loggedStandIn: CostRange? = .zero
         var classes = GapAmounts()
         /// The volume difference boundary pairing has already claimed (requests, or tokens without requests).
         var claimedVolume: Int64 = 0
         var claimedMoney: Money = .zero
 
+        /// The book value of the provider's usage; nil when some of it is unpriced.
+        var providerBook: Money? { providerUnpricedRows == 0 ? providerPriced : nil }
         var loggedPriced: Money? { loggedUnpriced == 0 ? loggedCost : nil }
+        /// The provider's usage valued, unpriced rows at stand-in rates; nil without stand-in rates.
+        var providerValue: Money? { providerStandIn.map { providerPriced + $0.estimate } }
+        /// The logged calls valued, unpriced ones at stand-in rates; nil without stand-in rates.
+        var loggedValue: Money? { loggedStandIn.map { loggedCost + $0.estimate } }
 
         /// Provider volume minus logged volume: requests when the provider counts them, else tokens.
         var volumeDelta: Int64 {
@@ -106,9 +123,10 @@ struct ReconciliationEngine {
             return UsageFigures.sum(provided.inputTokens, provided.outputTokens) - UsageFigures.sum(logged.inputTokens, logged.outputTokens)
         }
 
-        /// The usage gap in book dollars not yet classified; nil when either side cannot be priced.
+        /// The usage gap in book dollars not yet classified (unpriced usage at stand-in rates); nil when
+        /// either side cannot be valued.
         var residual: Money? {
-            guard let p = providerBook, let l = loggedPriced else { return nil }
+            guard let p = providerValue, let l = loggedValue else { return nil }
             return p - l - claimedMoney
         }
     }
@@ -206,6 +224,7 @@ struct ReconciliationEngine {
 
         // 4. Comparisons.
         var comparisons: [Key: Accumulator] = [:]
+        var standIn = StandInRatesMemo(book: book)
         for u in usage {
             let r = u.record.row
             let c = checks[r.provider]!
@@ -228,7 +247,14 @@ struct ReconciliationEngine {
             f.outputTokens = r.outputTokens
             f.reasoningTokens = r.reasoningTokens
             a.provided.add(f)
-            if let book = a.providerBook, let value = bookValue(r, day: u.day) { a.providerBook = book + value } else { a.providerBook = nil }
+            if let value = bookValue(r, day: u.day) {
+                a.providerPriced = a.providerPriced + value
+            } else {
+                a.providerUnpricedRows += 1
+                // A row that names no model (a pooled usage export) says nothing about which rates apply.
+                let v = r.model == nil ? nil : standIn.value(f, provider: r.provider, day: u.day, tier: tier)
+                a.providerStandIn = a.providerStandIn.flatMap { s in v.map { s + $0 } }
+            }
             comparisons[key] = a
         }
         for l in logged {
@@ -250,6 +276,10 @@ struct ReconciliationEngine {
             a.logged.add(f)
             a.loggedCost = a.loggedCost + g.cost
             a.loggedUnpriced += g.unpricedRequests
+            if g.unpricedRequests > 0 {
+                let v = standIn.value(g.unpriced, provider: l.provider, day: l.day, tier: l.tier)
+                a.loggedStandIn = a.loggedStandIn.flatMap { s in v.map { s + $0 } }
+            }
             comparisons[key] = a
         }
         // A side without rows has no requests, not unknown ones.
@@ -297,10 +327,16 @@ struct ReconciliationEngine {
         for (p, n) in costOnlyDays.sorted(by: { $0.key < $1.key }) {
             notes.append("\(p): no usage export for \(n) day(s); their gaps cannot be classified (unclassified).")
         }
-        let unpricedModels = Set(cells.filter { $0.loggedUnpriced > 0 || $0.comparisons.contains { $0.providerBookCost == nil } }
-            .compactMap(\.model))
-        if !unpricedModels.isEmpty {
-            notes.append("No price for \(unpricedModels.sorted().joined(separator: ", ")): gaps of those cells are not split into classes (unpriced); see `tokenledger prices check`.")
+        let unpricedCells = cells.filter { $0.loggedUnpriced > 0 || $0.comparisons.contains { $0.providerBookCost == nil } }
+        let unsplit = unpricedCells.filter { $0.classes[.unpriced] != .zero && $0.unpricedRange == nil }
+        let ranged = unpricedCells.compactMap(\.unpricedRange)
+        if !ranged.isEmpty {
+            let r = ranged.reduce(CostRange.zero, +)
+            notes.append("Some logged calls have no price (see `tokenledger prices check`): at their provider's lowest and highest rates they cost \(r.low.display())–\(r.high.display()). The unpriced class holds at most that; the rest of each gap is classified as if they were priced (at the median rates of the provider's priced models), and only what they cannot account for is price drift.")
+        }
+        if !unsplit.isEmpty {
+            let names = Set(unsplit.map { $0.model ?? $0.provider }).sorted()
+            notes.append("No price for usage of \(names.joined(separator: ", ")) and no priced model of the same provider to bound it: gaps of those cells are not split into classes (unpriced); see `tokenledger prices check`.")
         }
 
         // 7. Price drift by token kind, gateway cost, totals and rankings.
@@ -373,7 +409,7 @@ struct ReconciliationEngine {
     func classify(_ a: inout Accumulator, key: Key, hasUsage: Bool) {
         guard hasUsage else { return }
         if key.bypass {
-            if let p = a.providerBook { a.classes.add(p, to: .bypass) }
+            if let p = a.providerValue { a.classes.add(p, to: .bypass) }
             return
         }
         guard let u = a.residual else { return }
@@ -400,6 +436,8 @@ struct ReconciliationEngine {
         var providerBook: Money? = .zero
         var loggedCost = Money.zero
         var loggedUnpriced: Int64 = 0
+        var loggedStandIn: CostRange? = .zero
+        var valued = true
         var usageClasses = GapAmounts()
         var comparisons: [UsageComparison] = []
         for (k, a) in members.sorted(by: { Self.order($0.0, $1.0) }) {
@@ -408,6 +446,8 @@ struct ReconciliationEngine {
             if a.hasProviderRows { providerBook = providerBook.flatMap { b in a.providerBook.map { b + $0 } } }
             loggedCost = loggedCost + a.loggedCost
             loggedUnpriced += a.loggedUnpriced
+            loggedStandIn = loggedStandIn.flatMap { s in a.loggedStandIn.map { s + $0 } }
+            if a.hasProviderRows && a.providerValue == nil { valued = false }
             usageClasses.add(a.classes)
             comparisons.append(UsageComparison(
                 day: CivilDate(daysSinceEpoch: k.day), provider: k.provider, model: k.model, project: k.project, apiKey: k.apiKey,
@@ -415,7 +455,13 @@ struct ReconciliationEngine {
                 providerBookCost: a.hasProviderRows ? a.providerBook : .zero, loggedCost: a.loggedPriced, classes: a.classes))
         }
         if !hasUsage { provided.requests = nil }
-        let unpriced = providerBook == nil || loggedUnpriced > 0
+        // Unpriced usage that stand-in rates cannot value leaves the whole gap unsplit, and so does a cell with
+        // no priced usage at all: its price drift would only measure the stand-in rates.
+        if loggedStandIn == nil { valued = false }
+        if !members.contains(where: { $0.1.providerPriced != .zero || $0.1.loggedCost != .zero }),
+           members.contains(where: { $0.1.providerUnpricedRows > 0 || $0.1.loggedUnpriced > 0 }) {
+            valued = false
+        }
         var bill = billed
         var basis: BilledBasis = billed == nil ? .unknown : .costExport
         if bill == nil, hasUsage, let p = providerBook {
@@ -423,14 +469,23 @@ struct ReconciliationEngine {
             basis = .estimated
         }
         var classes = GapAmounts()
+        var unpricedRange: CostRange?
         if let bill {
             if !hasUsage {
                 classes.add(bill - loggedCost, to: .unclassified)
-            } else if unpriced {
+            } else if !valued {
                 classes.add(bill - loggedCost, to: .unpriced)
             } else {
+                // The unpriced logged calls take as much of what is left after the usage classes as they can
+                // cost (between their tokens at the provider's lowest and highest rates); only the rest is price
+                // drift. The usage classes were found as if they were priced (at the median rates).
+                let u = loggedStandIn ?? .zero
+                let rest = bill - loggedCost - usageClasses.total
+                let unpriced = loggedUnpriced > 0 ? min(max(rest, u.low), u.high) : .zero
+                if loggedUnpriced > 0 { unpricedRange = u }
                 classes = usageClasses
-                classes.add(bill - loggedCost - usageClasses.total, to: .priceDrift)
+                classes.add(unpriced, to: .unpriced)
+                classes.add(rest - unpriced, to: .priceDrift)
             }
         }
         let gap = bill.map { $0 - loggedCost }
@@ -444,7 +499,8 @@ struct ReconciliationEngine {
         return ReconciliationCell(
             day: CivilDate(daysSinceEpoch: slot.day), provider: slot.provider, model: model, billed: bill, billedBasis: basis,
             providerBookCost: hasUsage ? providerBook : nil, loggedCost: loggedCost, loggedUnpriced: loggedUnpriced,
-            provided: provided, logged: loggedFigures, gap: gap, classes: classes, withinTolerance: within,
+            provided: provided, logged: loggedFigures, gap: gap, classes: classes, unpricedRange: unpricedRange,
+            withinTolerance: within,
             provisional: dayEnd > asOf.milliseconds - tol.openHours * 3_600_000, explained: explained, comparisons: comparisons)
     }
 
@@ -570,6 +626,7 @@ struct ReconciliationEngine {
                 if c.billedBasis == .estimated { t.estimatedCells += 1 }
                 if c.billedBasis == .unknown { t.unknownCells += 1 }
                 if c.withinTolerance { t.withinTolerance = t.withinTolerance + (c.gap ?? .zero) } else { t.byClass.add(c.classes) }
+                if !c.withinTolerance, let u = c.unpricedRange { t.unpricedRange = (t.unpricedRange ?? .zero) + u }
                 if !c.withinTolerance, c.classes[.boundary].picos > 0 { t.boundaryShifted = t.boundaryShifted + c.classes[.boundary] }
             }
             for l in lines {

@@ -61,6 +61,8 @@ public struct LoggedUsageGroup: Sendable, Equatable {
     public var cost: Money = .zero
     /// Calls the price book could not price.
     public var unpricedRequests: Int64 = 0
+    /// The tokens of those calls (part of the counts above), to bound what they may cost.
+    public var unpriced = UsageFigures(requests: 0)
     /// Calls that carry the gateway's own cost (`cost_usd`).
     public var gatewayRequests: Int64 = 0
     /// The gateway's cost of those calls.

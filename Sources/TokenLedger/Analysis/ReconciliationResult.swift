@@ -123,6 +123,10 @@ public struct ReconciliationCell: Sendable, Equatable {
     public var gap: Money?
     /// The gap by class; they add up to ``gap``.
     public var classes: GapAmounts
+    /// What the unpriced logged calls of the cell may cost, at the lowest, median and highest rates of their
+    /// provider's priced models; ``classes``' unpriced amount lies between `low` and `high`. Nil when no call
+    /// is unpriced, or when they could not be valued (then the whole gap is unpriced).
+    public var unpricedRange: CostRange?
     /// Whether the gap is within the cell tolerance (then it counts as matched).
     public var withinTolerance: Bool
     /// Whether the day may still change at the provider (ended less than the open window before "now").
@@ -212,6 +216,9 @@ public struct ReconciliationTotals: Sendable, Equatable {
     public var explained: Money = .zero
     /// The gap by class over cells outside tolerance, and non-usage lines.
     public var byClass = GapAmounts()
+    /// What the unpriced logged calls of cells outside tolerance may cost (their estimate is in
+    /// ``byClass``' unpriced amount); nil when no such cell has unpriced calls valued at stand-in rates.
+    public var unpricedRange: CostRange?
     /// The gaps of cells within tolerance, added up.
     public var withinTolerance: Money = .zero
     /// Boundary effects: the amount counted on a neighbouring day (the positive halves of boundary pairs;

@@ -126,6 +126,11 @@ public struct PriceBook: Sendable {
         return histories[m.slot].entryIndices.map { entries[$0] }
     }
 
+    /// The entry in force on `day` of every model that has one, in model-key order.
+    public func entriesInForce(on day: CivilDate) -> [PriceEntry] {
+        histories.indices.compactMap { entry(slot: $0, day: day.daysSinceEpoch) }
+    }
+
     /// This book with `other`'s entries added; where both have an entry for the same model key and day,
     /// `other`'s wins.
     public func merging(_ other: PriceBook) -> PriceBook {

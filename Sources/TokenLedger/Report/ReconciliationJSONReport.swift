@@ -41,6 +41,12 @@ public enum ReconciliationJSONReport {
         .object(g.sorted.map { ($0.0.rawValue, .money($0.1)) })
     }
 
+    /// What unpriced logged calls may cost: `low`, `estimate` (the unpriced class), `high`; null without any.
+    static func range(_ u: CostRange?) -> JSONOutput {
+        guard let u else { return .null }
+        return .object([("low", .money(u.low)), ("estimate", .money(u.estimate)), ("high", .money(u.high))])
+    }
+
     static func totals(_ t: ReconciliationTotals) -> JSONOutput {
         .object([
             ("billed_usd", .money(t.billed)),
@@ -53,6 +59,7 @@ public enum ReconciliationJSONReport {
             ("within_tolerance_usd", .money(t.withinTolerance)),
             ("boundary_shifted_usd", .money(t.boundaryShifted)),
             ("gaps_by_class_usd", classes(t.byClass)),
+            ("unpriced_range_usd", range(t.unpricedRange)),
             ("estimated_cells", .int(t.estimatedCells)),
             ("unknown_cells", .int(t.unknownCells)),
         ])
@@ -107,6 +114,7 @@ public enum ReconciliationJSONReport {
             ("within_tolerance", .bool(c.withinTolerance)),
             ("provisional", .bool(c.provisional)),
             ("gaps_by_class_usd", classes(c.classes)),
+            ("unpriced_range_usd", range(c.unpricedRange)),
             ("provider_usage", usage(c.provided)),
             ("logged_usage", usage(c.logged)),
             ("comparisons", .array(c.comparisons.map(comparison))),

@@ -15,6 +15,11 @@ struct ReconciliationTables {
 
     static func money(_ m: Money?) -> String { m?.display() ?? "–" }
 
+    /// `$0.10–$0.90 at the provider's lowest and highest rates`.
+    static func range(_ u: CostRange) -> String {
+        "\(u.low.display())–\(u.high.display()) at the provider's lowest and highest rates"
+    }
+
     static func classes(_ g: GapAmounts) -> String {
         g.sorted.map { "\($0.0.label) \($0.1.display())" }.joined(separator: "; ")
     }
@@ -64,7 +69,11 @@ struct ReconciliationTables {
 
     var classTable: Table {
         let billed = r.totals.billedUsage
-        var rows = r.totals.byClass.sorted.map { c, m in [c.label, m.display(), Self.share(m, of: billed)] }
+        var rows = r.totals.byClass.sorted.map { c, m in
+            var label = c.label
+            if c == .unpriced, let u = r.totals.unpricedRange { label += " (\(Self.range(u)))" }
+            return [label, m.display(), Self.share(m, of: billed)]
+        }
         if r.totals.withinTolerance != .zero {
             rows.append(["within tolerance", r.totals.withinTolerance.display(), Self.share(r.totals.withinTolerance, of: billed)])
         }
@@ -100,7 +109,9 @@ struct ReconciliationTables {
                   if c.provisional { notes.append("provisional") }
                   if c.billedBasis == .estimated { notes.append("bill estimated") }
                   if c.billedBasis == .unknown { notes.append("bill unknown") }
-                  if c.loggedUnpriced > 0 { notes.append("\(c.loggedUnpriced) unpriced call(s)") }
+                  if c.loggedUnpriced > 0 {
+                      notes.append("\(c.loggedUnpriced) unpriced call(s)" + (c.unpricedRange.map { ": \(Self.range($0))" } ?? ""))
+                  }
                   return [c.day.description, c.provider, Self.model(c.model), Self.money(c.billed), c.loggedCost.display(),
                           Self.money(c.gap), Self.classes(c.classes), notes.joined(separator: ", ")]
               }, total: nil)

@@ -9,7 +9,13 @@ enum LoggedUsageQuery {
                coalesce(sum(r.cost), 0), sum(r.cost IS NULL),
                sum(r.gateway_cost IS NOT NULL), coalesce(sum(r.gateway_cost), 0),
                coalesce(sum(CASE WHEN r.gateway_cost IS NOT NULL THEN r.cost END), 0),
-               sum(r.gateway_cost IS NOT NULL AND r.cost IS NULL)
+               sum(r.gateway_cost IS NOT NULL AND r.cost IS NULL),
+               sum(CASE WHEN r.cost IS NULL THEN r.input_tokens ELSE 0 END),
+               sum(CASE WHEN r.cost IS NULL THEN r.cached_input_tokens ELSE 0 END),
+               sum(CASE WHEN r.cost IS NULL THEN r.cache_write_tokens ELSE 0 END),
+               sum(CASE WHEN r.cost IS NULL THEN r.cache_write_1h_tokens ELSE 0 END),
+               sum(CASE WHEN r.cost IS NULL THEN r.output_tokens ELSE 0 END),
+               sum(CASE WHEN r.cost IS NULL THEN r.reasoning_tokens ELSE 0 END)
         FROM requests r
         JOIN models m ON m.id = r.model_id
         LEFT JOIN providers pv ON pv.id = r.provider_id
@@ -46,6 +52,13 @@ enum LoggedUsageQuery {
             g.gatewayCost = Money(picos: s.int64(17))
             g.gatewayBookCost = Money(picos: s.int64(18))
             g.gatewayUnpriced = s.int64(19)
+            g.unpriced = UsageFigures(requests: g.unpricedRequests)
+            g.unpriced.inputTokens = s.int64(20)
+            g.unpriced.cachedInputTokens = s.int64(21)
+            g.unpriced.cacheWrite5mTokens = s.int64(22)
+            g.unpriced.cacheWrite1hTokens = s.int64(23)
+            g.unpriced.outputTokens = s.int64(24)
+            g.unpriced.reasoningTokens = s.int64(25)
             out.append(g)
         }
         return out
