@@ -92,4 +92,39 @@ import Testing
         #expect(try db.scalarInt("SELECT amount FROM provider_costs") == 154_500_000_000)  // 0.1000000000000001 rounds to 0.1
         #expect(try db.scalarText("SELECT amount_text FROM provider_costs") == "0.1000000000000001 + 0.0545")
     }
+
+    /// A real dashboard export (`usage-dashboard-real-2025-10.csv`, from a public repository; see
+    /// fixtures/providers/README.md): two `gpt-5` rows of 2025-10-06 with every grouping value equal.
+    @Test func aRealExportsPairOfRowsAddsUpAndTheOtherDaysMatchTheBillExactly() throws {
+        let (db, dir) = try ProviderFixtures.temporaryDatabase()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let summary = try ProviderFixtures.importFiles(["openai/usage-dashboard-real-2025-10.csv", "openai/costs-dashboard-real-2025-10.csv"],
+                                                       into: db)
+        #expect(summary.rejected == 0)
+        #expect(summary.files.map(\.providerRowsAdded) == [1, 0])
+        let s = try db.prepare("""
+            SELECT requests, input_tokens, cached_input_tokens, output_tokens FROM provider_usage
+            WHERE bucket_start_ms = 1759708800000 AND model = 'gpt-5-2025-08-07'
+            """)
+        #expect(try s.step())
+        // 8 + 1 requests, 46,264 + 5,783 input (8,192 cached), 60,000 + 16,000 output.
+        #expect(s.int64(0) == 9 && s.int64(1) == 52_047 && s.int64(2) == 8_192 && s.int64(3) == 76_000)
+        #expect(try !s.step())
+        // gpt-5-mini days: the usage at list price ($0.25 input, $0.025 cached, $2 output per 1M, OpenAI pricing
+        // page read 2026-12-07) equals the day's bill to the last digit: 10-07 $0.569788, 10-10 $0.3409,
+        // 10-11 $0.072054.
+        let book = try PriceStore(db: db).loadBook()
+        for (start, bill) in [(Int64(1_759_795_200_000), "0.569788"), (1_760_054_400_000, "0.3409"), (1_760_140_800_000, "0.072054")] {
+            let u = try db.prepare("SELECT model, input_tokens, cached_input_tokens, output_tokens FROM provider_usage WHERE bucket_start_ms = ?")
+            u.bind(start, at: 1)
+            #expect(try u.step())
+            let entry = try #require(book.entry(for: u.text(0) ?? "", at: Timestamp(milliseconds: start)))
+            var call = CallRecord(requestID: "r", timestamp: Timestamp(milliseconds: start), model: u.text(0) ?? "", inputTokens: u.int64(1),
+                                  outputTokens: u.int64(3))
+            call.cachedInputTokens = u.int64(2)
+            let billed = try #require(try db.scalarInt("SELECT amount FROM provider_costs WHERE bucket_start_ms = ?", .integer(start)))
+            #expect(Money(picos: try #require(entry.cost(of: call))) == ProviderFixtures.usd(bill))
+            #expect(Money(picos: billed) == ProviderFixtures.usd(bill))
+        }
+    }
 }
