@@ -1,8 +1,9 @@
 extension PriceBook {
     /// The name by which a model is compared between routing logs and provider exports.
     ///
-    /// A name the book resolves (see ``match(_:)``) compares as the book's model key, so a dated snapshot
-    /// from an export meets the alias in a log. A display name (`Claude Sonnet 4.5`, as Anthropic's Console
+    /// A name the book resolves compares as its model's identity (``identity(of:)``): the book's model key,
+    /// or the base model of a dated snapshot the book lists apart, so a dated snapshot from an export meets the
+    /// alias or base name in a log whatever the catalogue lists. A display name (`Claude Sonnet 4.5`, as Anthropic's Console
     /// writes it) is first turned into an id (`claude-sonnet-4-5`). A name the book does not know is
     /// lowercased, and loses a known `provider/` prefix and a trailing release date, so that both sides
     /// still meet.
@@ -11,11 +12,11 @@ extension PriceBook {
     ///     book.comparisonKey(for: "Claude Sonnet 4.5")           // "claude-sonnet-4-5"
     ///     book.comparisonKey(for: "openai/my-finetune-20250101") // "my-finetune"
     public func comparisonKey(for model: String) -> String {
-        if let m = match(model) { return m.model }
+        if let id = identity(of: model) { return id }
         var name = model.trimmingCharacters(in: .whitespaces).lowercased()
         if name.contains(" ") {
             name = name.split(separator: " ").joined(separator: "-").replacingOccurrences(of: ".", with: "-")
-            if let m = match(name) { return m.model }
+            if let id = identity(of: name) { return id }
         }
         while let slash = name.firstIndex(of: "/"), names.providerPrefixes.contains(String(name[..<slash])) {
             name = String(name[name.index(after: slash)...])

@@ -38,7 +38,7 @@ extension PriceBook {
         public mutating func entry(for model: String, at time: Timestamp) -> PriceEntry? {
             switch resolve(model) {
             case .none: nil
-            case .model(let slot, _): book.entry(slot: slot, day: PriceBook.utcDayNumber(time))
+            case .model(let slot, _): book.pricingEntry(slot: slot, day: PriceBook.utcDayNumber(time))
             }
         }
 

@@ -17,6 +17,8 @@ public struct PriceBook: Sendable {
     /// Per model (slot): its key, its entries' effective days (ascending) and their indices in `entries`.
     let histories: [ModelHistory]
     let names: ModelNameIndex
+    /// Per slot, the slot of the model it is a dated snapshot of (itself when it is none): see ``identity(of:)``.
+    let identities: [Int]
     let memo = NameMemo()
 
     struct ModelHistory: Sendable {
@@ -68,7 +70,17 @@ public struct PriceBook: Sendable {
             start = end
         }
         self.histories = histories
-        self.names = ModelNameIndex(models: models)
+        let names = ModelNameIndex(models: models)
+        self.names = names
+        // A key that ends in a release date whose base the book also prices is a snapshot of that base.
+        self.identities = histories.indices.map { slot in
+            let key = ModelNameIndex.normalize(histories[slot].model)
+            for form in [key] + names.strippedForms(key) {
+                guard let base = ModelNameIndex.snapshotBase(form), let m = names.match(base), m.slot != slot else { continue }
+                return m.slot
+            }
+            return slot
+        }
     }
 
     /// An empty book: every request is unpriced.
@@ -101,6 +113,19 @@ public struct PriceBook: Sendable {
         return ModelMatch(model: histories[m.slot].model, kind: m.kind)
     }
 
+    /// The model a name stands for, whatever the catalogue lists: the book's model key, except that a dated
+    /// snapshot with an entry of its own (`gpt-4o-mini-2024-07-18`, `claude-sonnet-4-5-20250929` in LiteLLM's
+    /// catalogue) stands for its base model (`gpt-4o-mini`) when the book also prices the base. Matching logs
+    /// with provider exports and grouping use the identity; pricing still uses ``match(_:)``, so a snapshot
+    /// with a price of its own is billed at that price. Nil when the name resolves to no model.
+    ///
+    ///     book.identity(of: "gpt-4o-mini-2024-07-18")   // "gpt-4o-mini"
+    ///     book.match("gpt-4o-mini-2024-07-18")?.model    // "gpt-4o-mini-2024-07-18" when the book has that entry
+    public func identity(of model: String) -> String? {
+        guard let m = resolve(model) else { return nil }
+        return histories[identities[m.slot]].model
+    }
+
     /// Provider prefixes that rule 2 of ``match(_:)`` removes even when no entry uses them.
     public static var builtInProviderPrefixes: [String] { ModelNameIndex.builtInProviderPrefixes.sorted() }
 
@@ -111,13 +136,13 @@ public struct PriceBook: Sendable {
     ///   model's entries.
     public func entry(for model: String, at time: Timestamp) -> PriceEntry? {
         guard let m = resolve(model) else { return nil }
-        return entry(slot: m.slot, day: Self.utcDayNumber(time))
+        return pricingEntry(slot: m.slot, day: Self.utcDayNumber(time))
     }
 
     /// The entry in force for `model` on the UTC day `day`.
     public func entry(for model: String, on day: CivilDate) -> PriceEntry? {
         guard let m = resolve(model) else { return nil }
-        return entry(slot: m.slot, day: day.daysSinceEpoch)
+        return pricingEntry(slot: m.slot, day: day.daysSinceEpoch)
     }
 
     /// Every entry of the model `model` resolves to, oldest first (empty when it resolves to none).
@@ -141,6 +166,14 @@ public struct PriceBook: Sendable {
     func resolve(_ model: String) -> (slot: Int, kind: ModelMatch.Kind)? {
         if let exact = names.exactMatch(model) { return exact }
         return memo.resolve(model) { names.match($0) }
+    }
+
+    /// The entry that prices a name resolved to `slot` on `day`: the slot's own; else, for a dated snapshot
+    /// listed apart whose first entry is later (a catalogue imported from a day on), its base model's.
+    func pricingEntry(slot: Int, day: Int) -> PriceEntry? {
+        if let e = entry(slot: slot, day: day) { return e }
+        let base = identities[slot]
+        return base == slot ? nil : entry(slot: base, day: day)
     }
 
     func entry(slot: Int, day: Int) -> PriceEntry? {
