@@ -531,6 +531,10 @@ enum SummaryKeys {
         ] {
             #expect(lines.contains(line), "\(line)")
         }
+        // A model's own price comes before names another provider priced until now.
+        let own = try #require(lines.firstIndex(of: "  gpt-5.4  batch cached_input 0.125 → 0.13"))
+        let other = try #require(lines.firstIndex(of: "  vertex_ai/claude-sonnet-4-5  batch cache_write_5m 1.875 → 1.88"))
+        #expect(own < other)
 
         // The stored entry bills above 200K input tokens at Anthropic's long-context rates.
         let list = try w.run(["prices", "list", "--model", "claude-sonnet-4-5", "--format", "json"]).json()

@@ -54,6 +54,13 @@ public struct ModelChange: Sendable, Equatable {
     /// The long-context threshold before and after, when both have one and they differ.
     public var threshold: ThresholdChange?
 
+    /// Whether the entry replaces, for its name, a price of another provider (Azure's `azure/gpt-4o` over
+    /// OpenAI's `gpt-4o`).
+    public var replacesAnotherProvider: Bool {
+        guard let p = previous else { return false }
+        return !PriceBook.sameProvider(p.provider, entry.provider)
+    }
+
     /// Whether some call costs differently after the import than before.
     public var changesRates: Bool {
         previous != nil && (!rateChanges.isEmpty || !addedCards.isEmpty || !removedCards.isEmpty || threshold != nil)

@@ -22,7 +22,10 @@ public enum PriceChangeReport {
             for l in lines.prefix(shown) { out += "  " + l + "\n" }
             if shown < lines.count { out += "  … \(NumberText.integer(lines.count - shown)) more (use `tokenledger prices diff` for all)\n" }
         }
-        section("Changed (USD per 1M tokens):", changes.models.flatMap(changeLines))
+        // A model's own price first (a correction of the default book must not drown among the
+        // catalogue's other providers), then names another provider priced until now.
+        let own = changes.models.filter { !$0.replacesAnotherProvider }, others = changes.models.filter(\.replacesAnotherProvider)
+        section("Changed (USD per 1M tokens):", (own + others).flatMap(changeLines))
         section("Kept from the earlier entry:", changes.models.flatMap(keptLines))
         section("Another provider's price until now (nothing kept from it):", changes.models.compactMap { m in
             guard let o = m.otherProvider else { return nil }
