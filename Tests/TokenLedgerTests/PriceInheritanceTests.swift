@@ -272,6 +272,14 @@ import Testing
         #expect(json["summary"]?["new_models"]?.int64 == 1)
         #expect(json["models"]?.array?.map { $0["status"]?.string } == ["changed", "new"])
     }
+
+    @Test func namesAreShownWithoutControlCharacters() {
+        let changes = PriceBook.empty.changes(importing: [
+            PriceEntry(provider: "p", model: "evil\u{1B}[2J", effectiveFrom: day("2026-01-01"),
+                       cards: [RateCardKey(.standard): Self.card("1", "2")]),
+        ])
+        #expect(PriceChangeReport.text(changes).contains("New to the book (1): evil\\u{1b}[2J\n"))
+    }
 }
 
 /// The whole catalogue of `../shared/data`, when present.

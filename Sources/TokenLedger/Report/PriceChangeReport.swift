@@ -29,13 +29,13 @@ public enum PriceChangeReport {
         section("Kept from the earlier entry:", changes.models.flatMap(keptLines))
         section("Another provider's price until now (nothing kept from it):", changes.models.compactMap { m in
             guard let o = m.otherProvider else { return nil }
-            return "\(m.entry.model) (\(m.entry.provider)): was priced by \(o.model) (\(o.provider)) of \(o.effectiveFrom)"
+            return "\(v(m.entry.model)) (\(v(m.entry.provider))): was priced by \(v(o.model)) (\(v(o.provider))) of \(o.effectiveFrom)"
         })
         section("Before the model's first price in the book (nothing kept):", changes.firstPrices.map { m in
-            let first = m.bookModel.map { " \($0)" } ?? ""
-            return "\(m.entry.model) from \(m.entry.effectiveFrom): the book's\(first) entries start later"
+            let first = m.bookModel.map { " \(v($0))" } ?? ""
+            return "\(v(m.entry.model)) from \(m.entry.effectiveFrom): the book's\(first) entries start later"
         })
-        let new = changes.newModels.map(\.entry.model)
+        let new = changes.newModels.map { v($0.entry.model) }
         if !new.isEmpty {
             let shown = limit.map { min($0, new.count) } ?? new.count
             var line = "New to the book (\(NumberText.integer(new.count))): " + new.prefix(shown).joined(separator: ", ")
@@ -76,13 +76,16 @@ public enum PriceChangeReport {
         return "Against the book in force: " + parts.joined(separator: "; ") + "."
     }
 
+    /// A name as a terminal can show it (``TextTable/visible(_:)``).
+    static func v(_ s: String) -> String { TextTable.visible(s) }
+
     /// `standard`, `batch long-context`.
     public static func cardName(_ key: RateCardKey) -> String {
         key.tier.rawValue + (key.longContext ? " long-context" : "")
     }
 
     static func changeLines(_ m: ModelChange) -> [String] {
-        let model = m.entry.model
+        let model = v(m.entry.model)
         var lines: [String] = []
         if let t = m.threshold {
             lines.append("\(model)  long-context threshold \(NumberText.integer(t.old)) → \(NumberText.integer(t.new)) input tokens")
@@ -106,9 +109,9 @@ public enum PriceChangeReport {
 
     static func keptLines(_ m: ModelChange) -> [String] {
         guard let from = m.inheritedFrom else { return [] }
-        let source = from.model == m.entry.model ? "the entry of \(from.effectiveFrom)" : "the \(from.model) entry of \(from.effectiveFrom)"
+        let source = from.model == m.entry.model ? "the entry of \(from.effectiveFrom)" : "the \(v(from.model)) entry of \(from.effectiveFrom)"
         return m.kept.map { part in
-            "\(m.entry.model): kept \(keptText(part)) from \(source)"
+            "\(v(m.entry.model)): kept \(keptText(part)) from \(source)"
         }
     }
 
