@@ -6,7 +6,7 @@ struct PricesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prices",
         abstract: "Manage the dated price book that prices every request.",
-        subcommands: [Import.self, List.self, Check.self])
+        subcommands: [Import.self, Diff.self, List.self, Check.self])
 }
 
 extension PricesCommand {
@@ -14,9 +14,12 @@ extension PricesCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import prices from our price-book format (YAML) or LiteLLM's model_prices_and_context_window.json.",
             discussion: """
-            Imported entries override the built-in ones on the same model and date. LiteLLM's file has no \
-            dates: --effective-from says from which day its prices hold. Stored requests keep their cost \
-            until you run `tokenledger reprice`.
+            Imported entries override the built-in ones on the same model and date. An entry keeps, from \
+            the entry of the same model and provider in force the day before, what it does not state: \
+            long-context cards, batch/flex/priority cards, cache and reasoning rates. The import prints what \
+            it changed against the book in force (`prices diff` shows all of it without importing). \
+            LiteLLM's file has no dates: --effective-from says from which day its prices hold. Stored \
+            requests keep their cost until you run `tokenledger reprice`.
             """)
 
         @OptionGroup var global: GlobalOptions
@@ -28,44 +31,58 @@ extension PricesCommand {
         var effectiveFrom: String?
 
         func run() throws {
-            let from = try effectiveFrom.map { s -> CivilDate in
-                guard let d = CivilDate(parsing: s) else { throw ValidationError("--effective-from must be a date YYYY-MM-DD") }
-                return d
-            }
             let db = try global.open()
             let store = PriceStore(db: db)
-            _ = try store.loadBook()
-            let entries: [PriceEntry]
-            var notes: [String] = []
-            if try PriceFileKind.detect(path: file) == .liteLLM {
-                guard let from else {
-                    throw CLIError("\(file) is LiteLLM's catalogue, which has no dates: pass --effective-from YYYY-MM-DD")
-                }
-                do {
-                    let imported = try LiteLLMCatalog.load(path: file, effectiveFrom: from,
-                                                           source: "litellm catalogue \((file as NSString).lastPathComponent)")
-                    entries = imported.entries
-                    notes.append("\(imported.totalModels) catalogue entries, \(imported.entries.count) with token prices imported, \(imported.skipped.count) skipped.")
-                    for (reason, n) in imported.skipCounts.sorted(by: { $0.value > $1.value }) {
-                        notes.append("  skipped \(n): \(reason)")
-                    }
-                    if !imported.roundedValues.isEmpty {
-                        notes.append("\(imported.roundedValues.count) price(s) finer than $0.000001 per 1M tokens were rounded half to even.")
-                    }
-                } catch {
-                    throw CLIError(String(describing: error))
-                }
-            } else {
-                do {
-                    entries = try PriceBookFile.load(path: file, defaultEffectiveFrom: from).entries
-                } catch {
-                    throw CLIError(String(describing: error))
-                }
-            }
-            try db.transaction { _ = try store.save(entries, origin: .user) }
-            print("Imported \(entries.count) price entr\(entries.count == 1 ? "y" : "ies") from \(file).")
-            for n in notes { print(n) }
+            let book = try store.loadBook()
+            let file = try PriceFileInput.read(file, effectiveFrom: effectiveFrom)
+            let changes = book.changes(importing: file.entries)
+            try db.transaction { _ = try store.save(changes.entries, origin: .user) }
+            let n = changes.entries.count
+            print("Imported \(n) price entr\(n == 1 ? "y" : "ies") from \(self.file).")
+            for note in file.notes { print(note) }
+            print(PriceChangeReport.text(changes, limit: 20), terminator: "")
             print("Stored requests keep their cost until you run `tokenledger reprice`.")
+        }
+    }
+
+    struct Diff: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show what `prices import` would change against the book in force, without importing.",
+            discussion: """
+            The same comparison `prices import` prints, complete: rates raised or lowered, cards added, \
+            parts kept from the earlier entry, models new to the book. The database is only read.
+            """)
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: ArgumentHelp("The price file.", valueName: "file"))
+        var file: String
+
+        @Option(help: ArgumentHelp("The day from which prices without a date hold (required for LiteLLM's file).", valueName: "YYYY-MM-DD"))
+        var effectiveFrom: String?
+
+        @Option(help: "text or json.")
+        var format: String = "text"
+
+        func validate() throws {
+            guard ["text", "json"].contains(format) else { throw ValidationError("--format must be text or json") }
+        }
+
+        func run() throws {
+            let book: PriceBook
+            if FileManager.default.fileExists(atPath: global.databasePath) {
+                book = try PriceStore(db: try global.open(.readOnly)).storedBook()
+            } else {
+                book = try PriceBook.defaultBook()
+            }
+            let input = try PriceFileInput.read(file, effectiveFrom: effectiveFrom)
+            let changes = book.changes(importing: input.entries)
+            if format == "json" {
+                print(PriceChangeReport.json(changes), terminator: "")
+            } else {
+                for note in input.notes { print(note) }
+                print(PriceChangeReport.text(changes), terminator: "")
+            }
         }
     }
 
@@ -132,5 +149,44 @@ struct RepriceCommand: ParsableCommand {
         let r = try Repricer(db: db, book: book).run(in: period?.interval(in: zone))
         print("Repriced \(r.examined) request(s): \(r.changed) changed (\(r.newlyPriced) newly priced, \(r.newlyUnpriced) now unpriced).")
         print("Spend \(r.before.display()) → \(r.after.display()) (\((r.after - r.before).display())).")
+    }
+}
+
+/// The entries of a price file given to `prices import` or `prices diff`, with notes on what a LiteLLM
+/// catalogue left out.
+struct PriceFileInput {
+    var entries: [PriceEntry]
+    var notes: [String] = []
+
+    static func read(_ file: String, effectiveFrom: String?) throws -> PriceFileInput {
+        let from = try effectiveFrom.map { s -> CivilDate in
+            guard let d = CivilDate(parsing: s) else { throw ValidationError("--effective-from must be a date YYYY-MM-DD") }
+            return d
+        }
+        if try PriceFileKind.detect(path: file) == .liteLLM {
+            guard let from else {
+                throw CLIError("\(file) is LiteLLM's catalogue, which has no dates: pass --effective-from YYYY-MM-DD")
+            }
+            do {
+                let imported = try LiteLLMCatalog.load(path: file, effectiveFrom: from,
+                                                       source: "litellm catalogue \((file as NSString).lastPathComponent)")
+                var input = PriceFileInput(entries: imported.entries)
+                input.notes.append("\(imported.totalModels) catalogue entries, \(imported.entries.count) with token prices, \(imported.skipped.count) skipped.")
+                for (reason, n) in imported.skipCounts.sorted(by: { ($0.value, $1.key.description) > ($1.value, $0.key.description) }) {
+                    input.notes.append("  skipped \(n): \(reason)")
+                }
+                if !imported.roundedValues.isEmpty {
+                    input.notes.append("\(imported.roundedValues.count) price(s) finer than $0.000001 per 1M tokens were rounded half to even.")
+                }
+                return input
+            } catch {
+                throw CLIError(String(describing: error))
+            }
+        }
+        do {
+            return PriceFileInput(entries: try PriceBookFile.load(path: file, defaultEffectiveFrom: from).entries)
+        } catch {
+            throw CLIError(String(describing: error))
+        }
     }
 }

@@ -499,6 +499,111 @@ enum SummaryKeys {
     }
 }
 
+/// `prices import` keeps what the book prices and the file does not state, and says what it changed;
+/// `prices diff` prints the same without importing.
+@Suite struct CLIPriceChangesTests {
+    static let catalogue = CLI.fixtures.appendingPathComponent("prices/litellm-long-context.json").path
+
+    @Test func aCatalogueImportKeepsSonnetsLongContextAndSaysSo() throws {
+        let w = try CLIWorkspace()
+        let before = try w.run(["prices", "list", "--format", "json"])
+        #expect(before.status == 0)
+        let diff = try w.run(["prices", "diff", Self.catalogue, "--effective-from", "2026-11-01"])
+        #expect(diff.status == 0, "\(diff.output)")
+        #expect(try w.run(["prices", "list", "--format", "json"]).stdout == before.stdout)
+
+        let imported = try w.run(["prices", "import", Self.catalogue, "--effective-from", "2026-11-01"])
+        #expect(imported.status == 0, "\(imported.output)")
+        var lines = imported.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines.first == "Imported 6 price entries from \(Self.catalogue).")
+        #expect(lines.suffix(2) == ["Stored requests keep their cost until you run `tokenledger reprice`.", ""])
+        lines = Array(lines.dropFirst().dropLast(2))
+        // The diff printed exactly what the import then printed.
+        #expect(lines.joined(separator: "\n") + "\n" == diff.stdout)
+        for line in [
+            "Against the book in force: 6 entries; 1 new to the book; 5 replace a price: 3 with changed rates (3 rates raised, 2 lowered), 2 unchanged; 2 keep parts of the earlier entry.",
+            "  claude-sonnet-4-5: kept long-context cards (above 200,000 input tokens) from the entry of 2025-09-29",
+            "  claude-sonnet-4-5-20250929: kept long-context cards (above 200,000 input tokens) from the claude-sonnet-4-5 entry of 2025-09-29",
+            "  gpt-5.4  batch cached_input 0.125 → 0.13",
+            "  deepseek/deepseek-chat  standard cache_write_5m 0.28 → 0.00",
+            "  vertex_ai/claude-sonnet-4-5 (vertex_ai-anthropic_models): was priced by claude-sonnet-4-5 (anthropic) of 2025-09-29",
+            "New to the book (1): claude-sonnet-4-6",
+        ] {
+            #expect(lines.contains(line), "\(line)")
+        }
+        // A model's own price comes before names another provider priced until now.
+        let own = try #require(lines.firstIndex(of: "  gpt-5.4  batch cached_input 0.125 → 0.13"))
+        let other = try #require(lines.firstIndex(of: "  vertex_ai/claude-sonnet-4-5  batch cache_write_5m 1.875 → 1.88"))
+        #expect(own < other)
+
+        // The stored entry bills above 200K input tokens at Anthropic's long-context rates.
+        let list = try w.run(["prices", "list", "--model", "claude-sonnet-4-5", "--format", "json"]).json()
+        let entry = try #require(list["entries"]?.array?.first { $0["effective_from"]?.string == "2026-11-01" })
+        #expect(entry["long_context_threshold"]?.int64 == 200_000)
+        let long = try #require(entry["cards"]?.array?.first { $0["long_context"]?.bool == true && $0["tier"]?.string == "standard" })
+        #expect(long["input"]?.string == "6.00")
+        #expect(long["output"]?.string == "22.50")
+
+        // Importing the same file again changes nothing and keeps the same parts.
+        let again = try w.run(["prices", "diff", Self.catalogue, "--effective-from", "2026-11-01", "--format", "json"])
+        #expect(again.status == 0)
+        let summary = try #require(again.json()["summary"])
+        #expect(summary["unchanged"]?.int64 == 6)
+        #expect(summary["changed"]?.int64 == 0)
+        #expect(summary["keeping"]?.int64 == 2)
+    }
+
+    @Test func raisedLoweredAddedAndKeptFromAPriceFile() throws {
+        let w = try CLIWorkspace()
+        let file = try w.write("sonnet.yaml", """
+            prices:
+              - model: claude-sonnet-4-5
+                provider: anthropic
+                effective_from: 2026-11-01
+                per_million_tokens: {input: 2.50, output: 16.00}
+                flex: {input: 2.00, output: 12.00}
+
+            """)
+        // The batch card is kept as written; its 1-hour write is derived from the standard one at the
+        // batch discount: 6.00 × 1.50 ÷ 3.00 = 3.00 before, 6.00 × 1.50 ÷ 2.50 = 3.60 after.
+        let expected = """
+            Against the book in force: 1 entry; 1 replaces a price: 1 with changed rates (3 rates raised, 1 lowered, 1 card added); 1 keeps parts of the earlier entry.
+            Changed (USD per 1M tokens):
+              claude-sonnet-4-5  standard input 3.00 → 2.50
+              claude-sonnet-4-5  standard output 15.00 → 16.00
+              claude-sonnet-4-5  standard reasoning 15.00 → 16.00
+              claude-sonnet-4-5  batch cache_write_1h 3.00 → 3.60
+              claude-sonnet-4-5  flex card added: input 2.00, output 12.00
+            Kept from the earlier entry:
+              claude-sonnet-4-5: kept long-context cards (above 200,000 input tokens) from the entry of 2025-09-29
+              claude-sonnet-4-5: kept batch card from the entry of 2025-09-29
+              claude-sonnet-4-5: kept standard cached_input, cache_write_5m, cache_write_1h from the entry of 2025-09-29
+
+            """
+        // No database yet: the diff reads the default book and creates nothing.
+        let diff = try w.run(["prices", "diff", file])
+        #expect(diff.status == 0, "\(diff.output)")
+        #expect(diff.stdout == expected)
+        #expect(!FileManager.default.fileExists(atPath: w.db))
+
+        let imported = try w.run(["prices", "import", file])
+        #expect(imported.status == 0, "\(imported.output)")
+        #expect(imported.stdout == "Imported 1 price entry from \(file).\n" + expected
+            + "Stored requests keep their cost until you run `tokenledger reprice`.\n")
+        let stored = try w.run(["prices", "list", "--model", "claude-sonnet-4-5", "--format", "json"]).json()
+        let entry = try #require(stored["entries"]?.array?.first { $0["effective_from"]?.string == "2026-11-01" })
+        let cards = try #require(entry["cards"]?.array)
+        #expect(cards.map { "\($0["tier"]?.string ?? "")\($0["long_context"]?.bool == true ? " long" : "")" }
+            == ["standard", "standard long", "batch", "flex"])
+        #expect(cards[0]["cache_write_1h"]?.string == "6.00")
+
+        let json = try w.run(["prices", "diff", file, "--format", "json"])
+        #expect(json.status == 0)
+        #expect(try json.json()["models"]?.array?.first?["status"]?.string == "unchanged")
+        #expect(try w.run(["prices", "diff", file, "--format", "yaml"]).status == 64)
+    }
+}
+
 @Suite struct CLISampleTests {
     @Test func theSameSeedGivesTheSameBytes() throws {
         let w = try CLIWorkspace()

@@ -225,7 +225,7 @@ struct FaultTests {
         let commands: [[String]] = [
             ["import", small], ["summary"], ["report"], ["explain"], ["whatif", "--all-on", "gpt-4o-mini"], ["rejects"],
             ["export", "focus", "--output", "-"], ["prices", "list"], ["prices", "check"], ["prices", "import", prices],
-            ["reprice"], ["reconcile"],
+            ["prices", "diff", prices], ["reprice"], ["reconcile"],
         ]
         for command in commands {
             let r = try w.run(command)

@@ -151,6 +151,29 @@ struct ModelNameIndex: Sendable {
         return nil
     }
 
+    /// The slot `name` would resolve to by rules 2 and 3 (provider prefix, snapshot) if it were not
+    /// itself the key of `own`: the model that priced the name before the book gave it its own entries.
+    /// Nil when none, or when a rule finds two models.
+    func matchBeyond(_ name: String, own: Int) -> Int? {
+        let n = Self.normalize(name)
+        guard !n.isEmpty else { return nil }
+        func other(_ t: Target?) -> Int?? {
+            switch t {
+            case .model(let slot, _)? where slot != own: return .some(slot)
+            case .ambiguous?: return .some(nil)
+            default: return nil
+            }
+        }
+        let forms = [n] + strippedForms(n)
+        for form in forms.dropFirst() { if let r = other(normalized[form]) { return r } }
+        for form in forms { if let r = other(bare[form]) { return r } }
+        for form in forms {
+            guard let base = Self.snapshotBase(form) else { continue }
+            if let r = other(normalized[base] ?? bare[base]) { return r }
+        }
+        return nil
+    }
+
     /// `name` with leading provider segments removed one at a time, longest first, stopping at the
     /// first segment that is not a known provider: `openrouter/openai/gpt-4o` → `openai/gpt-4o`, `gpt-4o`;
     /// `bedrock/us-east-1/x` → `us-east-1/x` only.
