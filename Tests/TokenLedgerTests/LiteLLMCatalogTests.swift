@@ -17,12 +17,10 @@ import Testing
     @Test func countsWhatWasImportedAndWhy() throws {
         let r = try Self.sample()
         #expect(r.totalModels == 18)
-        #expect(r.entries.count == 13)
-        #expect(r.skipped.count == 5)
+        #expect(r.entries.count == 15)
+        #expect(r.skipped.count == 3)
         #expect(r.skipCounts == [
             .documentation: 1,
-            .unsupportedMode("embedding"): 1,
-            .unsupportedMode("image_generation"): 1,
             .unsupportedMode("(none)"): 1,
             .incompleteTokenPrices(missing: "input_cost_per_token"): 1,
         ])
@@ -109,15 +107,41 @@ import Testing
             RateCard(input: Rate(picosPerToken: 4_500_000), cachedInput: Rate(picosPerToken: 450_000), output: Rate(picosPerToken: 27_000_000)))
     }
 
-    @Test func reasoningRateAndIgnoredAudioPrices() throws {
+    @Test func reasoningAudioAndSearchPrices() throws {
         let r = try Self.sample()
         let e = try Self.entry(r, "gemini/gemini-2.5-flash")
         #expect(e.provider == "gemini")
         #expect(e.standard?.reasoning == Rate(picosPerToken: 2_500_000))
+        // input_cost_per_audio_token 1e-06, cache_read_input_audio_token_cost 1e-07.
+        #expect(e.standard?.audioInput == Rate(picosPerToken: 1_000_000))
+        #expect(e.standard?.cachedAudioInput == Rate(picosPerToken: 100_000))
         #expect(e.cards[RateCardKey(.priority)] == RateCard(input: Rate(picosPerToken: 540_000), cachedInput: Rate(picosPerToken: 54_000),
-                                                            output: Rate(picosPerToken: 4_500_000)))
-        #expect((r.ignoredFields["input_cost_per_audio_token"] ?? 0) >= 1)
-        #expect((r.ignoredFields["search_context_cost_per_query"] ?? 0) >= 1)
+                                                            output: Rate(picosPerToken: 4_500_000),
+                                                            audioInput: Rate(picosPerToken: 1_800_000),
+                                                            cachedAudioInput: Rate(picosPerToken: 180_000)))
+        // search_context_cost_per_query {medium: 0.035}: one grounded search is $0.035.
+        #expect(e.toolFees == ["web_search": Rate(picosPerToken: 35_000_000_000)])
+        #expect(r.ignoredFields["input_cost_per_audio_token"] == nil && r.ignoredFields["search_context_cost_per_query"] == nil)
+        #expect((r.ignoredFields["google_maps_grounding_cost_per_query"] ?? 0) >= 1)
+    }
+
+    @Test func embeddingAndImageModels() throws {
+        let r = try Self.sample()
+        let embedding = try Self.entry(r, "text-embedding-3-small")
+        #expect(embedding.standard == RateCard(input: Rate(picosPerToken: 20_000), output: .zero))
+        // gpt-image-1: text input 5e-06, image input tokens 1e-05, image output tokens 4e-05, no text output price.
+        let image = try Self.entry(r, "gpt-image-1")
+        #expect(image.standard?.imageInput == Rate(picosPerToken: 10_000_000))
+        #expect(image.standard?.imageOutput == Rate(picosPerToken: 40_000_000))
+        #expect(image.standard?.output == .zero)
+        // A 1024×1024 high-quality image is 4,160 output image tokens (OpenAI's image generation guide):
+        // 4,160 × $40 per 1M = $0.1664, plus a 50-token prompt at $5 per 1M.
+        var call = CallRecord(requestID: "r", timestamp: instant("2026-11-24T00:00:00Z"), model: "gpt-image-1", inputTokens: 50,
+                              outputTokens: 4_160)
+        var extras = CallExtras()
+        extras.imageOutputTokens = 4_160
+        call.extras = extras
+        #expect(image.cost(of: call) == Int64(50 * 5_000_000 + 4_160 * 40_000_000))
     }
 
     @Test func zeroCacheWriteAndProviderPrefixedKeys() throws {
@@ -229,7 +253,7 @@ import Testing
                 try LiteLLMCatalog.parse(Array(bytes.prefix(n)), file: "cut.json", effectiveFrom: day("2025-01-01"), source: "x")
             }
         }
-        #expect(try LiteLLMCatalog.parse(bytes, file: "whole.json", effectiveFrom: day("2025-01-01"), source: "x").entries.count == 13)
+        #expect(try LiteLLMCatalog.parse(bytes, file: "whole.json", effectiveFrom: day("2025-01-01"), source: "x").entries.count == 15)
     }
 
     @Test func unreadableCatalogues() throws {
@@ -256,7 +280,9 @@ import Testing
 }
 
 /// The whole catalogues of `../shared/data`, when present. Expected counts come from an independent
-/// count of the same rules over the files (mode chat/completion/responses, both per-token prices present).
+/// count of the same rules over the files (mode chat, completion, responses, realtime, embedding or image_generation;
+/// both per-token prices present, an embedding's output and an image model's text prices taken as $0 where the
+/// catalogue prices them per image).
 @Suite(.enabled(if: PricingFixtures.hasSharedCatalogues, "needs ../shared/data/litellm-model-prices-*.json"))
 struct LiteLLMCatalogFullFileTests {
     static func load(_ url: URL, _ version: String) throws -> LiteLLMImport {
@@ -266,23 +292,26 @@ struct LiteLLMCatalogFullFileTests {
     @Test func newestCatalogueCounts() throws {
         let r = try Self.load(PricingFixtures.catalogue1_109_1, "1.109.1")
         #expect(r.totalModels == 4_553)
-        #expect(r.entries.count == 3_328)
-        #expect(r.skipped.count == 4_553 - 3_328)
+        #expect(r.entries.count == 3_844)
+        #expect(r.skipped.count == 4_553 - 3_844)
         let counts = r.skipCounts
         #expect(counts[.documentation] == 1)
-        #expect(counts[.unsupportedMode("image_generation")] == 414)
-        #expect(counts[.unsupportedMode("embedding")] == 153)
+        #expect(counts[.unsupportedMode("image_generation")] == nil)
+        #expect(counts[.unsupportedMode("embedding")] == nil)
+        #expect(counts[.unsupportedMode("audio_transcription")] == 106)
         #expect(counts[.unsupportedMode("(none)")] == 11)
-        #expect(counts[.noTokenPrices] == 165)
-        #expect(counts[.incompleteTokenPrices(missing: "input_cost_per_token")] == 7)
-        #expect(r.entries.filter { $0.longContextThreshold != nil }.count == 287)
+        #expect(counts[.noTokenPrices] == 258)
+        #expect(counts[.incompleteTokenPrices(missing: "input_cost_per_token")] == 20)
+        #expect(r.entries.filter { $0.longContextThreshold != nil }.count == 291)
+        #expect(r.entries.filter { $0.toolFees["web_search"] != nil }.count > 400)
+        #expect(r.entries.filter { $0.perImage != nil }.count > 200)
         #expect(r.roundedValues.count == 55)
     }
 
     @Test func olderCatalogueCounts() throws {
         let r = try Self.load(PricingFixtures.catalogue1_80_0, "1.80.0")
         #expect(r.totalModels == 1_759)
-        #expect(r.entries.count == 1_341)
+        #expect(r.entries.count == 1_487)
         #expect(r.entries.filter { $0.longContextThreshold != nil }.count == 75)
         #expect(r.roundedValues.count == 2)
     }

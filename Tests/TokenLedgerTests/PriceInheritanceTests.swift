@@ -290,7 +290,7 @@ struct PriceInheritanceFullCatalogueTests {
         let catalogue = try LiteLLMCatalog.load(path: PricingFixtures.catalogue1_109_1.path, effectiveFrom: day("2026-11-01"),
                                                 source: "litellm 1.109.1")
         let changes = book.changes(importing: catalogue.entries)
-        #expect(changes.models.count == 3_328)
+        #expect(changes.models.count == 3_844)
         let after = book.merging(PriceBook(entries: changes.entries))
         // As above: 250,000 × 6,000,000 + 10,000 × 22,500,000 pico (Anthropic's long-context rates).
         let c = call(model: "claude-sonnet-4-5", at: "2026-12-07T10:00:00Z", input: 250_000, output: 10_000)

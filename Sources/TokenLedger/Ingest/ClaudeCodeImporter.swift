@@ -126,6 +126,11 @@ public struct ClaudeCodeImporter: FormatImporter {
         if let speed = u.speed, speed != "standard" { metadata["speed"] = .string(speed) }
         if f.isSidechain { metadata["sidechain"] = .bool(true) }
         if !metadata.isEmpty { r.metadata = JSONValue.object(metadata).compactText }
+        var extras = CallExtras()
+        extras.toolCalls = u.toolCalls
+        extras.speed = CallExtras.effective(u.speed)
+        extras.inferenceGeo = CallExtras.effective(u.inferenceGeo)
+        if !extras.isEmpty { r.extras = extras }
         if let problem = r.validationProblem() { throw RecordProblem.reason(problem) }
         return (r, input + output + read + creation)
     }

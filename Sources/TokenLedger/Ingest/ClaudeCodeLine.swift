@@ -28,6 +28,9 @@ struct ClaudeCodeLine {
         var ephemeral1h: Int64?
         var serviceTier: String?
         var speed: String?
+        var inferenceGeo: String?
+        /// `server_tool_use`: billed server-side tool uses by tool (`web_search` from `web_search_requests`).
+        var toolCalls: [String: Int64] = [:]
     }
 
     /// Whether a line may hold usage (`"usage":{`, as ccusage filters), so that other lines are not parsed.
@@ -138,6 +141,18 @@ struct ClaudeCodeLine {
                         u.serviceTier = try s.readText(field: "usage.service_tier")
                     } else if key.equals("speed") {
                         u.speed = try s.readText(field: "usage.speed")
+                    } else if key.equals("inference_geo") {
+                        u.inferenceGeo = try s.readText(field: "usage.inference_geo")
+                    } else if key.equals("server_tool_use") {
+                        guard s.nextKind() == .object else { try s.skipValue(); return }
+                        try s.readObject { s, key in
+                            let name = String(decoding: key, as: UTF8.self)
+                            guard name.hasSuffix("_requests"), let n = try s.readInteger(field: "usage.server_tool_use") else {
+                                try s.skipValue()
+                                return
+                            }
+                            if n != 0 { u.toolCalls[String(name.dropLast("_requests".count))] = n }
+                        }
                     }
                 }
                 line.usage = u

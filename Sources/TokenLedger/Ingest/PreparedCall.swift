@@ -7,6 +7,10 @@
 struct PreparedCall: Sendable {
     var requestID: TextRange
     var actionID: TextRange?
+    /// The stored text of the call's extras (``CallExtras/storedText``); nil for a call without any.
+    var extras: TextRange?
+    /// Billed server-side tool uses, for the rollups.
+    var toolCalls: Int64
     var line: Int
     var timestampMs: Int64
     /// The request id's hash in its family's key space: its low 32 bits are the dedup key, bits 32…51
@@ -48,6 +52,13 @@ struct PreparedCall: Sendable {
          symbols table: inout DimensionSymbols, text: inout BatchText) {
         requestID = text.append(call.requestID)
         actionID = call.actionID.map { text.append($0) }
+        if let e = call.extras, !e.isEmpty {
+            extras = text.append(e.storedText)
+            toolCalls = e.toolCalls.values.reduce(0, &+)
+        } else {
+            extras = nil
+            toolCalls = 0
+        }
         self.line = line
         timestampMs = call.timestamp.milliseconds
         requestHash = XXHash64.hash(call.requestID, seed: seeds.request)

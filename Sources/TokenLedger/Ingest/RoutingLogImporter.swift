@@ -67,9 +67,39 @@ public struct RoutingLogImporter: FormatImporter {
         var quality: Double?
         var cost: Money?
         var metadata: String?
+        /// Charges beyond text tokens, given at the top level.
+        var extras = ExtrasFields()
 
         struct Usage {
             var input, output, cached, write5m, write1h, reasoning: Int64?
+            /// The same, as nested in a provider's `usage` object.
+            var extras = ExtrasFields()
+        }
+
+        /// Audio and image tokens, images, tool uses and price-changing attributes as read (nil: not given).
+        struct ExtrasFields {
+            var audioInput, cachedAudio, audioOutput, imageInput, imageOutput, images, webSearch: Int64?
+            var toolCalls: [String: Int64]?
+            var speed, inferenceGeo, region: String?
+
+            /// These values over `under` (the `usage` object's): a top-level value wins.
+            func over(_ under: ExtrasFields) -> CallExtras? {
+                var e = CallExtras()
+                e.audioInputTokens = audioInput ?? under.audioInput ?? 0
+                e.cachedAudioTokens = cachedAudio ?? under.cachedAudio ?? 0
+                e.audioOutputTokens = audioOutput ?? under.audioOutput ?? 0
+                e.imageInputTokens = imageInput ?? under.imageInput ?? 0
+                e.imageOutputTokens = imageOutput ?? under.imageOutput ?? 0
+                e.images = images ?? under.images ?? 0
+                for (k, v) in (under.toolCalls ?? [:]).merging(toolCalls ?? [:], uniquingKeysWith: { $1 }) where v != 0 {
+                    e.toolCalls[k] = v
+                }
+                if let w = webSearch ?? under.webSearch { e.webSearchCalls = w }
+                e.speed = speed ?? under.speed
+                e.inferenceGeo = inferenceGeo ?? under.inferenceGeo
+                e.region = region ?? under.region
+                return e.isEmpty ? nil : e
+            }
         }
 
         mutating func read(key: UnsafeBufferPointer<UInt8>, from s: inout JSONScanner) throws {
@@ -93,10 +123,16 @@ public struct RoutingLogImporter: FormatImporter {
                     try readUsage(&s)
                 } else if key.equals("batch") {
                     batch = try s.readFlag(field: "batch")
+                } else if key.equals("speed") {
+                    extras.speed = try s.readText(field: "speed")
                 }
             case 6:
                 if key.equals("status") {
                     status = try s.readEnum(field: "status", CallStatus.fromBytes)
+                } else if key.equals("images") {
+                    extras.images = try s.readInteger(field: "images")
+                } else if key.equals("region") {
+                    extras.region = try s.readText(field: "region")
                 }
             case 7:
                 if key.equals("user_id") {
@@ -131,6 +167,8 @@ public struct RoutingLogImporter: FormatImporter {
                     apiKey = try s.readText(field: "api_key_id")
                 } else if key.equals("latency_ms") {
                     latency = try s.readInteger(field: "latency_ms")
+                } else if key.equals("tool_calls") {
+                    extras.toolCalls = try s.readCounts(field: "tool_calls")
                 }
             case 12:
                 if key.equals("input_tokens") {
@@ -149,6 +187,8 @@ public struct RoutingLogImporter: FormatImporter {
                     fallbackFrom = try s.readText(field: "fallback_from")
                 } else if key.equals("quality_score") {
                     quality = try s.readScore(field: "quality_score")
+                } else if key.equals("inference_geo") {
+                    extras.inferenceGeo = try s.readText(field: "inference_geo")
                 }
             case 14:
                 if key.equals("action_outcome") {
@@ -161,6 +201,8 @@ public struct RoutingLogImporter: FormatImporter {
             case 16:
                 if key.equals("reasoning_tokens") {
                     reasoning = try s.readInteger(field: "reasoning_tokens")
+                } else if key.equals("web_search_calls") {
+                    extras.webSearch = try s.readInteger(field: "web_search_calls")
                 }
             case 17:
                 if key.equals("completion_tokens") {
@@ -169,10 +211,20 @@ public struct RoutingLogImporter: FormatImporter {
             case 18:
                 if key.equals("cache_write_tokens") {
                     write5m = try s.readInteger(field: "cache_write_tokens")
+                } else if key.equals("audio_input_tokens") {
+                    extras.audioInput = try s.readInteger(field: "audio_input_tokens")
+                } else if key.equals("image_input_tokens") {
+                    extras.imageInput = try s.readInteger(field: "image_input_tokens")
                 }
             case 19:
                 if key.equals("cached_input_tokens") {
                     cached = try s.readInteger(field: "cached_input_tokens")
+                } else if key.equals("cached_audio_tokens") {
+                    extras.cachedAudio = try s.readInteger(field: "cached_audio_tokens")
+                } else if key.equals("audio_output_tokens") {
+                    extras.audioOutput = try s.readInteger(field: "audio_output_tokens")
+                } else if key.equals("image_output_tokens") {
+                    extras.imageOutput = try s.readInteger(field: "image_output_tokens")
                 }
             case 21:
                 if key.equals("cache_write_1h_tokens") {
@@ -231,12 +283,40 @@ public struct RoutingLogImporter: FormatImporter {
                     u.reasoning = try s.readInteger(field: "usage.reasoning_tokens")
                 } else if key.equals("prompt_tokens_details") || key.equals("input_tokens_details") {
                     try s.readObject { s, key in
-                        if key.equals("cached_tokens") { u.cached = try s.readInteger(field: "usage.prompt_tokens_details.cached_tokens") }
+                        if key.equals("cached_tokens") {
+                            u.cached = try s.readInteger(field: "usage.prompt_tokens_details.cached_tokens")
+                        } else if key.equals("audio_tokens") {
+                            u.extras.audioInput = try s.readInteger(field: "usage.prompt_tokens_details.audio_tokens")
+                        } else if key.equals("image_tokens") {
+                            u.extras.imageInput = try s.readInteger(field: "usage.prompt_tokens_details.image_tokens")
+                        }
                     }
                 } else if key.equals("completion_tokens_details") || key.equals("output_tokens_details") {
                     try s.readObject { s, key in
-                        if key.equals("reasoning_tokens") { u.reasoning = try s.readInteger(field: "usage.completion_tokens_details.reasoning_tokens") }
+                        if key.equals("reasoning_tokens") {
+                            u.reasoning = try s.readInteger(field: "usage.completion_tokens_details.reasoning_tokens")
+                        } else if key.equals("audio_tokens") {
+                            u.extras.audioOutput = try s.readInteger(field: "usage.completion_tokens_details.audio_tokens")
+                        } else if key.equals("image_tokens") {
+                            u.extras.imageOutput = try s.readInteger(field: "usage.completion_tokens_details.image_tokens")
+                        }
                     }
+                } else if key.equals("server_tool_use") {
+                    // Anthropic: billed server-side tool uses.
+                    var tools = u.extras.toolCalls ?? [:]
+                    try s.readObject { s, key in
+                        let name = String(decoding: key, as: UTF8.self)
+                        guard name.hasSuffix("_requests"), let n = try s.readInteger(field: "usage.server_tool_use") else {
+                            try s.skipValue()
+                            return
+                        }
+                        tools[String(name.dropLast("_requests".count))] = n
+                    }
+                    u.extras.toolCalls = tools
+                } else if key.equals("speed") {
+                    u.extras.speed = try s.readText(field: "usage.speed")
+                } else if key.equals("inference_geo") {
+                    u.extras.inferenceGeo = try s.readText(field: "usage.inference_geo")
                 }
             }
             usage = u
@@ -281,6 +361,7 @@ public struct RoutingLogImporter: FormatImporter {
             r.qualityScore = quality
             r.gatewayCost = cost
             r.metadata = metadata
+            r.extras = extras.over(usage.extras)
             if let problem = r.validationProblem() { throw RecordProblem.reason(problem) }
             return r
         }
@@ -351,6 +432,21 @@ extension JSONScanner {
             throw RecordProblem.reason(.outOfRange("`\(field)` must be between 0 and 1"))
         }
         return Double(Int64(v)) / 1e9
+    }
+
+    /// An object of names to whole counts (`{"web_search": 2}`); nil for null.
+    mutating func readCounts(field: StaticString) throws -> [String: Int64]? {
+        if nextKind() == .null { try readNull(); return nil }
+        guard nextKind() == .object else {
+            try skipValue()
+            throw RecordProblem.reason(.wrongType(field: "\(field)", expected: "an object of tool names to counts"))
+        }
+        var out: [String: Int64] = [:]
+        try readObject { s, key in
+            let name = String(decoding: key, as: UTF8.self)
+            if let n = try s.readInteger(field: field), n != 0 { out[name] = n }
+        }
+        return out
     }
 
     /// A dollar amount, exact to the picodollar.

@@ -42,6 +42,9 @@ public struct CallRecord: Sendable, Equatable {
     public var gatewayCost: Money?
     /// An object, kept as compact JSON text.
     public var metadata: String?
+    /// Audio and image tokens, generated images, billed tool uses and price-changing request attributes;
+    /// nil when the call has none (see ``CallExtras``).
+    public var extras: CallExtras?
 
     public init(requestID: String, timestamp: Timestamp, model: String, inputTokens: Int64, outputTokens: Int64) {
         self.requestID = requestID
@@ -66,6 +69,10 @@ public struct CallRecord: Sendable, Equatable {
         if let a = attempt, a < 1 || a > 10_000 { return .outOfRange("attempt must be between 1 and 10000") }
         if let l = latencyMs, l < 0 || l > 86_400_000 * 7 { return .outOfRange("latency_ms must be between 0 and 7 days") }
         if let q = qualityScore, !(q >= 0 && q <= 1) { return .outOfRange("quality_score must be between 0 and 1") }
+        if let e = extras, let p = e.validationProblem(input: inputTokens, cached: cachedInputTokens, output: outputTokens,
+                                                       reasoning: reasoningTokens) {
+            return p
+        }
         return nil
     }
 

@@ -35,7 +35,10 @@ import Foundation
 /// one picodollar per token are rounded half to even and listed in ``LiteLLMImport/roundedValues``.
 public enum LiteLLMCatalog {
     /// The `mode` values imported.
-    public static let pricedModes: Set<String> = ["chat", "completion", "responses"]
+    public static let pricedModes: Set<String> = ["chat", "completion", "responses", "realtime", "embedding", "image_generation"]
+
+    /// Modes whose models bill no output tokens: a missing output price is $0 for them.
+    static let inputOnlyModes: Set<String> = ["embedding"]
 
     /// Reads and imports the catalogue file at `path`.
     public static func load(path: String, effectiveFrom: CivilDate, source: String) throws(LiteLLMCatalogError) -> LiteLLMImport {
@@ -95,6 +98,7 @@ public enum LiteLLMCatalog {
     /// A token kind a field prices.
     enum Component {
         case input, output, cacheRead, cacheHit, cacheWrite5m, cacheWrite1h, reasoning
+        case audioInput, cachedAudioInput, audioOutput, imageInput, imageOutput
     }
 
     /// Which card a field belongs to: a tier, and the long-context threshold (in tokens) or nil.
@@ -108,12 +112,19 @@ public enum LiteLLMCatalog {
         func card(fallbackInput: Rate, fallbackOutput: Rate) -> RateCard {
             RateCard(input: values[.input] ?? fallbackInput, cachedInput: values[.cacheRead] ?? values[.cacheHit],
                      cacheWrite5m: values[.cacheWrite5m], cacheWrite1h: values[.cacheWrite1h],
-                     output: values[.output] ?? fallbackOutput, reasoning: values[.reasoning])
+                     output: values[.output] ?? fallbackOutput, reasoning: values[.reasoning],
+                     audioInput: values[.audioInput], cachedAudioInput: values[.cachedAudioInput],
+                     audioOutput: values[.audioOutput], imageInput: values[.imageInput], imageOutput: values[.imageOutput])
         }
     }
 
     /// Field base names, longest first where one is a prefix of another.
     static let bases: [(String, Component)] = [
+        ("cache_read_input_audio_token_cost", .cachedAudioInput),
+        ("input_cost_per_audio_token", .audioInput),
+        ("output_cost_per_audio_token", .audioOutput),
+        ("input_cost_per_image_token", .imageInput),
+        ("output_cost_per_image_token", .imageOutput),
         ("cache_creation_input_token_cost_above_1hr", .cacheWrite1h),
         ("cache_creation_input_token_cost", .cacheWrite5m),
         ("cache_read_input_token_cost", .cacheRead),
@@ -162,8 +173,20 @@ public enum LiteLLMCatalog {
         var rounded: [LiteLLMImport.RoundedValue] = []
         var ignored: [String] = []
         var fieldSlots: [String: CardSlot] = [:]
+        var perImage: Rate?
+        var toolFees: [String: Rate] = [:]
         for field in fields.keys.sorted() {
             guard let v = fields[field] else { continue }
+            if field == "output_cost_per_image" || field == "search_context_cost_per_query" {
+                if v.isNull { continue }
+                // The fee of one web search at LiteLLM's default (medium) search context size.
+                let priced = field == "output_cost_per_image" ? v : v.object?["search_context_size_medium"]
+                guard let p = priced, let d = p.decimal, !d.isNegative, let text = p.string, let rate = Rate(perToken: text) else {
+                    return .skipped(.invalidPrice(field: field, text: v.string ?? v.compactText))
+                }
+                if field == "output_cost_per_image" { perImage = rate } else { toolFees[CallExtras.Tool.webSearch] = rate }
+                continue
+            }
             guard let (component, slot) = classify(field) else {
                 if field.contains("cost") { ignored.append(field) }
                 continue
@@ -191,7 +214,14 @@ public enum LiteLLMCatalog {
         }
         let threshold = thresholds.min()
 
-        let std = partial[CardSlot(tier: .standard, threshold: nil)]?.values ?? [:]
+        var std = partial[CardSlot(tier: .standard, threshold: nil)]?.values ?? [:]
+        // An embedding model bills no output; an image model priced per image only bills no tokens.
+        if inputOnlyModes.contains(mode), std[.input] != nil, std[.output] == nil { std[.output] = .zero }
+        if mode == "image_generation" {
+            // Image models bill their output as images (per image or per image token), not as text.
+            if std[.output] == nil, perImage != nil || std[.imageOutput] != nil { std[.output] = .zero }
+            if std[.input] == nil, perImage != nil { std[.input] = .zero }
+        }
         switch (std[.input], std[.output]) {
         case (nil, nil): return .skipped(.noTokenPrices)
         case (nil, _): return .skipped(.incompleteTokenPrices(missing: "input_cost_per_token"))
@@ -200,7 +230,8 @@ public enum LiteLLMCatalog {
             let standardCard = PartialCard(values: std).card(fallbackInput: input, fallbackOutput: output)
             let provider = fields["litellm_provider"]?.string.flatMap { $0.isEmpty ? nil : $0 } ?? "unknown"
             var entry = PriceEntry(provider: provider, model: key, effectiveFrom: effectiveFrom, source: source,
-                                   cards: [RateCardKey(.standard): standardCard], longContextThreshold: threshold)
+                                   cards: [RateCardKey(.standard): standardCard], longContextThreshold: threshold,
+                                   toolFees: toolFees, perImage: perImage)
             // Each card is added after those it may fall back to.
             var order: [CardSlot] = []
             if let t = threshold { order.append(CardSlot(tier: .standard, threshold: t)) }

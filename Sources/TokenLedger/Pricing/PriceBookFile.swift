@@ -102,10 +102,14 @@ public struct PriceBookFile: Sendable, Equatable {
 enum PriceBookFileKeys {
     static let input = "input", cachedInput = "cached_input", cacheWrite5m = "cache_write_5m"
     static let cacheWrite1h = "cache_write_1h", output = "output", reasoning = "reasoning"
-    static let card = [input, cachedInput, cacheWrite5m, cacheWrite1h, output, reasoning]
+    static let audioInput = "audio_input", cachedAudioInput = "cached_audio_input", audioOutput = "audio_output"
+    static let imageInput = "image_input", imageOutput = "image_output"
+    static let card = [input, cachedInput, cacheWrite5m, cacheWrite1h, output, reasoning, audioInput, cachedAudioInput,
+                       audioOutput, imageInput, imageOutput]
     static let tiers: [(String, PricingTier)] = [("batch", .batch), ("flex", .flex), ("priority", .priority)]
+    static let toolFees = "tool_fees_per_1000", perImage = "per_image", modifiers = "modifiers", factor = "factor"
     static let entry = ["model", "provider", "aliases", "effective_from", "currency", "source", "per_million_tokens",
-                        "batch", "flex", "priority", "long_context"]
+                        "batch", "flex", "priority", "long_context", toolFees, perImage, modifiers]
     static let aboveInputTokens = "above_input_tokens"
 }
 
@@ -189,8 +193,74 @@ struct PriceBookFileReader: YAMLNodeReading {
                 }
             }
         }
+        var toolFees: [String: Rate] = [:]
+        if let f = m[Keys.toolFees] {
+            let fpath = "\(path).\(Keys.toolFees)"
+            guard case .mapping(let pairs) = f.value else {
+                throw fail(f.value, fpath, "expected a mapping of tool name to dollars per 1,000 uses, e.g. {web_search: 10}")
+            }
+            for (k, v) in pairs {
+                let tool = try name(k, fpath, what: "a tool name")
+                if toolFees[tool] != nil { throw fail(k, "\(fpath).\(tool)", "the tool is given twice") }
+                toolFees[tool] = try amount(v, "\(fpath).\(tool)", per: 1_000, what: "dollars per 1,000 uses")
+            }
+        }
+        var perImage: Rate?
+        if let pi = m[Keys.perImage] { perImage = try amount(pi.value, "\(path).\(Keys.perImage)", per: 1, what: "dollars per image") }
+        var modifiers: [PriceModifier] = []
+        if let ms = m[Keys.modifiers] {
+            let mpath = "\(path).\(Keys.modifiers)"
+            guard case .sequence(let items) = ms.value else {
+                throw fail(ms.value, mpath, "expected a list of modifiers such as {speed: fast, factor: 6}")
+            }
+            for (i, item) in items.enumerated() {
+                let ipath = "\(mpath)[\(i)]"
+                let im = try mapping(item, ipath, allowed: PriceModifier.Attribute.allCases.map(\.rawValue) + [Keys.factor])
+                let attributes = PriceModifier.Attribute.allCases.filter { im[$0.rawValue] != nil }
+                guard attributes.count == 1, let attribute = attributes.first, let valueNode = im[attribute.rawValue] else {
+                    throw fail(item, ipath, "expected exactly one of speed, inference_geo, region beside `factor`")
+                }
+                let value = try name(valueNode.value, "\(ipath).\(attribute.rawValue)", what: "an attribute value such as `fast` or `us`")
+                guard let fnode = im[Keys.factor] else { throw fail(item, ipath, "missing required key `factor` (e.g. 1.1)") }
+                let (num, den) = try factor(fnode.value, "\(ipath).factor")
+                let modifier = PriceModifier(attribute, value, numerator: num, denominator: den)
+                if modifiers.contains(where: { $0.attribute == attribute && $0.value == modifier.value }) {
+                    throw fail(item, ipath, "\(attribute.rawValue) `\(modifier.value)` is given twice")
+                }
+                modifiers.append(modifier)
+            }
+        }
         return PriceEntry(provider: provider, model: model, aliases: aliases, effectiveFrom: effectiveFrom,
-                          currency: currency, source: source, cards: cards, longContextThreshold: threshold)
+                          currency: currency, source: source, cards: cards, longContextThreshold: threshold,
+                          toolFees: toolFees, perImage: perImage, modifiers: modifiers.sorted())
+    }
+
+    /// A non-negative amount of dollars per `per` units, held in picodollars per unit (exact).
+    func amount(_ node: Node, _ path: String, per: Int64, what: String) throws(PriceBookFileError) -> Rate {
+        let t = try text(node, path, expected: "a non-negative number of \(what)")
+        guard let d = ExactDecimal(parsing: t), !d.isNegative else {
+            throw fail(node, path, "expected a non-negative number of \(what), got \"\(t)\"")
+        }
+        guard let picos = d.scaled(byPowerOfTen: 12, rounding: false), picos % Int128(per) == 0,
+              let v = Int64(exactly: picos / Int128(per)) else {
+            throw fail(node, path, "\"\(t)\" is finer than one picodollar per use, or too large")
+        }
+        return Rate(picosPerToken: v)
+    }
+
+    /// A positive factor such as `1.1` or `6`, as an exact fraction.
+    func factor(_ node: Node, _ path: String) throws(PriceBookFileError) -> (Int64, Int64) {
+        let t = try text(node, path, expected: "a positive factor such as 1.1")
+        guard let d = ExactDecimal(parsing: t), !d.isNegative, let n = d.scaled(byPowerOfTen: 6, rounding: false), n > 0,
+              let num = Int64(exactly: n) else {
+            throw fail(node, path, "expected a positive factor with at most 6 decimals, such as 1.1, got \"\(t)\"")
+        }
+        var a = num, b: Int64 = 1_000_000
+        var x = a, y = b
+        while y != 0 { (x, y) = (y, x % y) }
+        a /= x
+        b /= x
+        return (a, b)
     }
 
     /// A card, plus the values of the `extra` keys the caller allows beside the components.
@@ -208,7 +278,10 @@ struct PriceBookFileReader: YAMLNodeReading {
             throw fail(node, path, "missing required key `output` (dollars per 1M output tokens)")
         }
         let card = RateCard(input: input, cachedInput: try rate(Keys.cachedInput), cacheWrite5m: try rate(Keys.cacheWrite5m),
-                            cacheWrite1h: try rate(Keys.cacheWrite1h), output: output, reasoning: try rate(Keys.reasoning))
+                            cacheWrite1h: try rate(Keys.cacheWrite1h), output: output, reasoning: try rate(Keys.reasoning),
+                            audioInput: try rate(Keys.audioInput), cachedAudioInput: try rate(Keys.cachedAudioInput),
+                            audioOutput: try rate(Keys.audioOutput), imageInput: try rate(Keys.imageInput),
+                            imageOutput: try rate(Keys.imageOutput))
         var extras: [String: (key: Node, value: Node)] = [:]
         for k in extra { if let v = m[k] { extras[k] = v } }
         return (card, extras)
@@ -333,6 +406,17 @@ enum PriceBookFileWriter {
                 if let c = e.cards[RateCardKey(tier, longContext: true)] { out += "      \(key): \(flow(c))\n" }
             }
         }
+        if !e.toolFees.isEmpty {
+            let fees = e.toolFees.sorted { $0.key < $1.key }.map {
+                "\(scalar($0.key)): \(Money(picos: Int128($0.value.picosPerToken) * 1_000).exactString)"
+            }
+            out += "    \(Keys.toolFees): {\(fees.joined(separator: ", "))}\n"
+        }
+        if let p = e.perImage { out += "    \(Keys.perImage): \(Money(picos: Int128(p.picosPerToken)).exactString)\n" }
+        if !e.modifiers.isEmpty {
+            out += "    \(Keys.modifiers):\n"
+            for m in e.modifiers { out += "      - {\(m.attribute.rawValue): \(scalar(m.value)), \(Keys.factor): \(m.factorText)}\n" }
+        }
     }
 
     static func components(_ c: RateCard) -> [(String, Rate)] {
@@ -342,6 +426,11 @@ enum PriceBookFileWriter {
         if let r = c.cacheWrite1h { out.append((Keys.cacheWrite1h, r)) }
         out.append((Keys.output, c.output))
         if let r = c.reasoning { out.append((Keys.reasoning, r)) }
+        if let r = c.audioInput { out.append((Keys.audioInput, r)) }
+        if let r = c.cachedAudioInput { out.append((Keys.cachedAudioInput, r)) }
+        if let r = c.audioOutput { out.append((Keys.audioOutput, r)) }
+        if let r = c.imageInput { out.append((Keys.imageInput, r)) }
+        if let r = c.imageOutput { out.append((Keys.imageOutput, r)) }
         return out
     }
 

@@ -38,22 +38,58 @@ public struct RateCard: Sendable, Equatable, Hashable {
     public var output: Rate
     /// Reasoning tokens, when a provider prices them apart from other output.
     public var reasoning: Rate?
+    /// Audio input tokens not read from a cache; nil when the model's audio price is unknown.
+    public var audioInput: Rate?
+    /// Audio input tokens read from a cache; derived as the cached input rate when absent.
+    public var cachedAudioInput: Rate?
+    /// Audio output tokens; nil when unknown.
+    public var audioOutput: Rate?
+    /// Image input tokens; derived as the input rate when absent (vision models bill images as input tokens).
+    public var imageInput: Rate?
+    /// Image output tokens (image generation by tokens); nil when unknown.
+    public var imageOutput: Rate?
 
     /// A card; components left nil are derived when the card is resolved.
     public init(input: Rate, cachedInput: Rate? = nil, cacheWrite5m: Rate? = nil, cacheWrite1h: Rate? = nil,
-                output: Rate, reasoning: Rate? = nil) {
+                output: Rate, reasoning: Rate? = nil, audioInput: Rate? = nil, cachedAudioInput: Rate? = nil,
+                audioOutput: Rate? = nil, imageInput: Rate? = nil, imageOutput: Rate? = nil) {
         self.input = input
         self.cachedInput = cachedInput
         self.cacheWrite5m = cacheWrite5m
         self.cacheWrite1h = cacheWrite1h
         self.output = output
         self.reasoning = reasoning
+        self.audioInput = audioInput
+        self.cachedAudioInput = cachedAudioInput
+        self.audioOutput = audioOutput
+        self.imageInput = imageInput
+        self.imageOutput = imageOutput
     }
 
-    /// A card with every component present.
+    /// A card with every text component present; the audio and image output rates stay nil where the
+    /// price book does not know them (a call that uses them is then unpriced).
     public struct Resolved: Sendable, Equatable, Hashable {
         /// The rates, per token, of the same components as ``RateCard``.
         public var input, cachedInput, cacheWrite5m, cacheWrite1h, output, reasoning: Rate
+        /// Audio and image rates (see ``RateCard``); `imageInput` is always known.
+        public var audioInput: Rate? = nil, cachedAudioInput: Rate? = nil, audioOutput: Rate? = nil
+        public var imageInput: Rate? = nil, imageOutput: Rate? = nil
+
+        public init(input: Rate, cachedInput: Rate, cacheWrite5m: Rate, cacheWrite1h: Rate, output: Rate, reasoning: Rate,
+                    audioInput: Rate? = nil, cachedAudioInput: Rate? = nil, audioOutput: Rate? = nil, imageInput: Rate? = nil,
+                    imageOutput: Rate? = nil) {
+            self.input = input
+            self.cachedInput = cachedInput
+            self.cacheWrite5m = cacheWrite5m
+            self.cacheWrite1h = cacheWrite1h
+            self.output = output
+            self.reasoning = reasoning
+            self.audioInput = audioInput
+            self.cachedAudioInput = cachedAudioInput
+            self.audioOutput = audioOutput
+            self.imageInput = imageInput ?? input
+            self.imageOutput = imageOutput
+        }
     }
 
     /// Fills the components this card lacks from `base`, scaled by this card's input (or output) rate
@@ -66,22 +102,32 @@ public struct RateCard: Sendable, Equatable, Hashable {
         func scaledOut(_ r: Rate) -> Rate {
             base.output.picosPerToken <= 0 ? r : r.scaled(output.picosPerToken, base.output.picosPerToken)
         }
+        let cached = cachedInput ?? scaledIn(base.cachedInput)
         return Resolved(
             input: input,
-            cachedInput: cachedInput ?? scaledIn(base.cachedInput),
+            cachedInput: cached,
             cacheWrite5m: cacheWrite5m ?? scaledIn(base.cacheWrite5m),
             cacheWrite1h: cacheWrite1h ?? scaledIn(base.cacheWrite1h),
             output: output,
-            reasoning: reasoning ?? scaledOut(base.reasoning))
+            reasoning: reasoning ?? scaledOut(base.reasoning),
+            audioInput: audioInput ?? base.audioInput.map(scaledIn),
+            cachedAudioInput: cachedAudioInput ?? base.cachedAudioInput.map(scaledIn),
+            audioOutput: audioOutput ?? base.audioOutput.map(scaledOut),
+            imageInput: imageInput ?? base.imageInput.map(scaledIn),
+            imageOutput: imageOutput ?? base.imageOutput.map(scaledOut))
     }
 
     /// Fills missing components from this card alone: cache reads and writes at the input rate
     /// (no discount or surcharge is assumed), a 1-hour write at the 5-minute rate, reasoning at the
     /// output rate.
+    /// Audio: a cached audio read at the card's cached input rate; image input at the input rate.
     func resolvedAlone() -> Resolved {
         let w5 = cacheWrite5m ?? input
-        return Resolved(input: input, cachedInput: cachedInput ?? input, cacheWrite5m: w5,
-                        cacheWrite1h: cacheWrite1h ?? w5, output: output, reasoning: reasoning ?? output)
+        let cached = cachedInput ?? input
+        return Resolved(input: input, cachedInput: cached, cacheWrite5m: w5,
+                        cacheWrite1h: cacheWrite1h ?? w5, output: output, reasoning: reasoning ?? output,
+                        audioInput: audioInput, cachedAudioInput: cachedAudioInput ?? audioInput.map { _ in cached },
+                        audioOutput: audioOutput, imageInput: imageInput ?? input, imageOutput: imageOutput)
     }
 }
 
@@ -125,11 +171,22 @@ public struct PriceEntry: Sendable, Equatable {
     public var cards: [RateCardKey: RateCard]
     /// Input tokens (cached included) above which the whole call is billed at the long-context cards.
     public var longContextThreshold: Int64?
+    /// Fees per use of a server-side tool, by tool name (`web_search`, `file_search`, …); a ``Rate`` here is
+    /// picodollars per use. A call that used a tool without a fee here is unpriced.
+    public var toolFees: [String: Rate] = [:]
+    /// The price of one generated image; nil when unknown.
+    public var perImage: Rate?
+    /// Multipliers for request attributes (fast mode, data residency, regional endpoints). They apply to
+    /// every token part of the cost (audio and image tokens too, not per-image or tool fees) and stack by
+    /// multiplication. A call with an attribute value that no modifier names (other than the neutral
+    /// `standard`, `global`, …) is unpriced.
+    public var modifiers: [PriceModifier] = []
 
     /// An entry; `id` stays 0 until storage assigns one.
     public init(provider: String, model: String, aliases: [String] = [], effectiveFrom: CivilDate,
                 currency: String = "USD", source: String = "", cards: [RateCardKey: RateCard],
-                longContextThreshold: Int64? = nil) {
+                longContextThreshold: Int64? = nil, toolFees: [String: Rate] = [:], perImage: Rate? = nil,
+                modifiers: [PriceModifier] = []) {
         self.provider = provider
         self.model = model
         self.aliases = aliases
@@ -138,6 +195,9 @@ public struct PriceEntry: Sendable, Equatable {
         self.source = source
         self.cards = cards
         self.longContextThreshold = longContextThreshold
+        self.toolFees = toolFees
+        self.perImage = perImage
+        self.modifiers = modifiers
     }
 
     /// The standard card, as written (not resolved).
@@ -160,13 +220,23 @@ public struct PriceEntry: Sendable, Equatable {
             func ratio(_ l: Rate, _ s: Rate, _ base: Rate) -> Rate {
                 base.picosPerToken <= 0 ? l : l.scaled(s.picosPerToken, base.picosPerToken)
             }
+            func optional(_ l: Rate?, _ s: Rate?, _ base: Rate?) -> Rate? {
+                guard let l else { return nil }
+                guard let s, let base else { return l }
+                return ratio(l, s, base)
+            }
             return RateCard.Resolved(
                 input: ratio(long.input, short.input, std.input),
                 cachedInput: ratio(long.cachedInput, short.cachedInput, std.cachedInput),
                 cacheWrite5m: ratio(long.cacheWrite5m, short.cacheWrite5m, std.cacheWrite5m),
                 cacheWrite1h: ratio(long.cacheWrite1h, short.cacheWrite1h, std.cacheWrite1h),
                 output: ratio(long.output, short.output, std.output),
-                reasoning: ratio(long.reasoning, short.reasoning, std.reasoning))
+                reasoning: ratio(long.reasoning, short.reasoning, std.reasoning),
+                audioInput: optional(long.audioInput, short.audioInput, std.audioInput),
+                cachedAudioInput: optional(long.cachedAudioInput, short.cachedAudioInput, std.cachedAudioInput),
+                audioOutput: optional(long.audioOutput, short.audioOutput, std.audioOutput),
+                imageInput: optional(long.imageInput, short.imageInput, std.imageInput),
+                imageOutput: optional(long.imageOutput, short.imageOutput, std.imageOutput))
         }
         return short
     }
@@ -184,13 +254,18 @@ public struct PriceEntry: Sendable, Equatable {
         costComponents(of: call)?.total
     }
 
-    /// The cost of one call split by token component; the parts add up to ``cost(of:)`` exactly.
+    /// The cost of one call split by component; the parts add up to ``cost(of:)`` exactly. Nil when the
+    /// entry cannot price the call (see ``priceGaps(of:)``), when its counts contradict each other, or when
+    /// the cost overflows.
     public func costComponents(of call: CallRecord) -> CostComponents? {
         let tier = PricingTier(batch: call.batch, serviceTier: call.serviceTier)
         guard let c = card(tier: tier, longContext: isLongContext(inputTokens: call.inputTokens)) else { return nil }
-        return Self.costComponents(card: c, input: call.inputTokens, cached: call.cachedInputTokens,
-                                   write5m: call.cacheWriteTokens, write1h: call.cacheWrite1hTokens,
-                                   output: call.outputTokens, reasoning: call.reasoningTokens)
+        guard let extras = call.extras else {
+            return Self.costComponents(card: c, input: call.inputTokens, cached: call.cachedInputTokens,
+                                       write5m: call.cacheWriteTokens, write1h: call.cacheWrite1hTokens,
+                                       output: call.outputTokens, reasoning: call.reasoningTokens)
+        }
+        return costComponents(of: call, extras: extras, card: c)
     }
 
     /// `uncached×input + cached×read + writes×write + (output − reasoning)×output + reasoning×reasoning`.
@@ -232,30 +307,45 @@ public struct PriceEntry: Sendable, Equatable {
     }
 }
 
-/// The cost of calls split by token component, in picodollars. `total` is their exact sum.
+/// The cost of calls split by component, in picodollars. `total` is their exact sum.
 public struct CostComponents: Sendable, Equatable, Hashable {
+    /// Text input tokens neither read from nor written to a cache.
     public var uncachedInput: Int64
+    /// Text input tokens read from a cache.
     public var cachedInput: Int64
     /// 5-minute and 1-hour cache writes.
     public var cacheWrite: Int64
-    /// Output, reasoning included.
+    /// Text output, reasoning included.
     public var output: Int64
+    /// Audio and image tokens at their own rates, and generated images.
+    public var modality: Int64
+    /// Server-side tool fees (web search, file search, …).
+    public var toolFees: Int64
+    /// What request-attribute multipliers (fast mode, data residency, regional endpoints) add to the token
+    /// parts above.
+    public var uplift: Int64
 
-    public init(uncachedInput: Int64 = 0, cachedInput: Int64 = 0, cacheWrite: Int64 = 0, output: Int64 = 0) {
+    public init(uncachedInput: Int64 = 0, cachedInput: Int64 = 0, cacheWrite: Int64 = 0, output: Int64 = 0,
+                modality: Int64 = 0, toolFees: Int64 = 0, uplift: Int64 = 0) {
         self.uncachedInput = uncachedInput
         self.cachedInput = cachedInput
         self.cacheWrite = cacheWrite
         self.output = output
+        self.modality = modality
+        self.toolFees = toolFees
+        self.uplift = uplift
     }
 
-    public var total: Int64 { uncachedInput + cachedInput + cacheWrite + output }
+    public var total: Int64 { uncachedInput + cachedInput + cacheWrite + output + modality + toolFees + uplift }
 
     public static func + (a: CostComponents, b: CostComponents) -> CostComponents {
         CostComponents(uncachedInput: a.uncachedInput + b.uncachedInput, cachedInput: a.cachedInput + b.cachedInput,
-                       cacheWrite: a.cacheWrite + b.cacheWrite, output: a.output + b.output)
+                       cacheWrite: a.cacheWrite + b.cacheWrite, output: a.output + b.output, modality: a.modality + b.modality,
+                       toolFees: a.toolFees + b.toolFees, uplift: a.uplift + b.uplift)
     }
 
     public static prefix func - (a: CostComponents) -> CostComponents {
-        CostComponents(uncachedInput: -a.uncachedInput, cachedInput: -a.cachedInput, cacheWrite: -a.cacheWrite, output: -a.output)
+        CostComponents(uncachedInput: -a.uncachedInput, cachedInput: -a.cachedInput, cacheWrite: -a.cacheWrite, output: -a.output,
+                       modality: -a.modality, toolFees: -a.toolFees, uplift: -a.uplift)
     }
 }

@@ -12,7 +12,7 @@ public struct PriceStore {
     public func entries(origin: Origin? = nil) throws -> [PriceEntry] {
         var byID: [Int64: PriceEntry] = [:]
         var order: [Int64] = []
-        let p = try db.prepare("SELECT id, provider, model, aliases, effective_from, currency, long_context_threshold, source FROM prices WHERE ?1 IS NULL OR origin = ?1 ORDER BY id")
+        let p = try db.prepare("SELECT id, provider, model, aliases, effective_from, currency, long_context_threshold, source, per_image FROM prices WHERE ?1 IS NULL OR origin = ?1 ORDER BY id")
         p.bind(origin?.rawValue, at: 1)
         while try p.step() {
             let id = p.int64(0)
@@ -22,17 +22,33 @@ public struct PriceStore {
                                currency: p.text(5) ?? "USD", source: p.text(7) ?? "", cards: [:],
                                longContextThreshold: p.optionalInt64(6))
             e.id = id
+            e.perImage = p.optionalInt64(8).map(Rate.init(picosPerToken:))
             byID[id] = e
             order.append(id)
         }
-        let r = try db.prepare("SELECT price_id, tier, long_context, input, cached_input, cache_write_5m, cache_write_1h, output, reasoning FROM price_rates")
+        let r = try db.prepare("""
+            SELECT price_id, tier, long_context, input, cached_input, cache_write_5m, cache_write_1h, output, reasoning,
+                audio_input, cached_audio_input, audio_output, image_input, image_output
+            FROM price_rates
+            """)
         while try r.step() {
             let id = r.int64(0)
             guard let tier = PricingTier(rawValue: r.text(1) ?? "") else { continue }
             func rate(_ i: Int32) -> Rate? { r.optionalInt64(i).map(Rate.init(picosPerToken:)) }
             let card = RateCard(input: Rate(picosPerToken: r.int64(3)), cachedInput: rate(4), cacheWrite5m: rate(5),
-                                cacheWrite1h: rate(6), output: Rate(picosPerToken: r.int64(7)), reasoning: rate(8))
+                                cacheWrite1h: rate(6), output: Rate(picosPerToken: r.int64(7)), reasoning: rate(8),
+                                audioInput: rate(9), cachedAudioInput: rate(10), audioOutput: rate(11), imageInput: rate(12),
+                                imageOutput: rate(13))
             byID[id]?.cards[RateCardKey(tier, longContext: r.int64(2) != 0)] = card
+        }
+        let f = try db.prepare("SELECT price_id, tool, per_use FROM price_tool_fees")
+        while try f.step() {
+            byID[f.int64(0)]?.toolFees[f.text(1) ?? ""] = Rate(picosPerToken: f.int64(2))
+        }
+        let m = try db.prepare("SELECT price_id, attribute, value, numerator, denominator FROM price_modifiers ORDER BY price_id, attribute, value")
+        while try m.step() {
+            guard let attribute = PriceModifier.Attribute(rawValue: m.text(1) ?? "") else { continue }
+            byID[m.int64(0)]?.modifiers.append(PriceModifier(attribute, m.text(2) ?? "", numerator: m.int64(3), denominator: m.int64(4)))
         }
         return order.compactMap { byID[$0] }
     }
@@ -46,21 +62,26 @@ public struct PriceStore {
         for var e in entries {
             let aliases = "[" + e.aliases.map(JSONText.quote).joined(separator: ",") + "]"
             let values: [SQLValue] = [.text(e.provider), .text(aliases), .text(e.currency), SQLValue(e.longContextThreshold),
-                                      .text(e.source), .text(e.model), .text(e.effectiveFrom.description), .text(origin.rawValue)]
+                                      .text(e.source), .text(e.model), .text(e.effectiveFrom.description), .text(origin.rawValue),
+                                      SQLValue(e.perImage?.picosPerToken)]
             if let id = try db.scalarInt("SELECT id FROM prices WHERE model = ? AND effective_from = ? AND origin = ?",
                                          .text(e.model), .text(e.effectiveFrom.description), .text(origin.rawValue)) {
                 let u = try db.cached("""
-                    UPDATE prices SET provider = ?1, aliases = ?2, currency = ?3, long_context_threshold = ?4, source = ?5
+                    UPDATE prices SET provider = ?1, aliases = ?2, currency = ?3, long_context_threshold = ?4, source = ?5,
+                        per_image = ?9
                     WHERE model = ?6 AND effective_from = ?7 AND origin = ?8
                     """)
                 try u.bind(values)
                 try u.step()
                 try db.run("DELETE FROM price_rates WHERE price_id = ?", .integer(id))
+                try db.run("DELETE FROM price_tool_fees WHERE price_id = ?", .integer(id))
+                try db.run("DELETE FROM price_modifiers WHERE price_id = ?", .integer(id))
                 e.id = id
             } else {
                 let i = try db.cached("""
-                    INSERT INTO prices(provider, aliases, currency, long_context_threshold, source, model, effective_from, origin)
-                    VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                    INSERT INTO prices(provider, aliases, currency, long_context_threshold, source, model, effective_from, origin,
+                        per_image)
+                    VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
                     """)
                 try i.bind(values)
                 try i.step()
@@ -68,12 +89,25 @@ public struct PriceStore {
             }
             for (key, card) in e.cards.sorted(by: { $0.key < $1.key }) {
                 try db.run("""
-                    INSERT INTO price_rates(price_id, tier, long_context, input, cached_input, cache_write_5m, cache_write_1h, output, reasoning)
-                    VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO price_rates(price_id, tier, long_context, input, cached_input, cache_write_5m, cache_write_1h, output,
+                        reasoning, audio_input, cached_audio_input, audio_output, image_input, image_output)
+                    VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, .integer(e.id), .text(key.tier.rawValue), .integer(key.longContext ? 1 : 0),
                            .integer(card.input.picosPerToken), SQLValue(card.cachedInput?.picosPerToken),
                            SQLValue(card.cacheWrite5m?.picosPerToken), SQLValue(card.cacheWrite1h?.picosPerToken),
-                           .integer(card.output.picosPerToken), SQLValue(card.reasoning?.picosPerToken))
+                           .integer(card.output.picosPerToken), SQLValue(card.reasoning?.picosPerToken),
+                           SQLValue(card.audioInput?.picosPerToken), SQLValue(card.cachedAudioInput?.picosPerToken),
+                           SQLValue(card.audioOutput?.picosPerToken), SQLValue(card.imageInput?.picosPerToken),
+                           SQLValue(card.imageOutput?.picosPerToken))
+            }
+            for (tool, fee) in e.toolFees.sorted(by: { $0.key < $1.key }) {
+                try db.run("INSERT INTO price_tool_fees(price_id, tool, per_use) VALUES(?, ?, ?)",
+                           .integer(e.id), .text(tool), .integer(fee.picosPerToken))
+            }
+            for m in e.modifiers {
+                try db.run("""
+                    INSERT OR REPLACE INTO price_modifiers(price_id, attribute, value, numerator, denominator) VALUES(?, ?, ?, ?, ?)
+                    """, .integer(e.id), .text(m.attribute.rawValue), .text(m.value), .integer(m.numerator), .integer(m.denominator))
             }
             saved.append(e)
         }

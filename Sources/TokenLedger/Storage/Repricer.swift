@@ -50,7 +50,7 @@ public struct Repricer {
                 while try read.step() {
                     let stored = RequestScan.read(read)
                     last = stored.rowID
-                    var call = CallRecord(requestID: "", timestamp: stored.timestamp, model: read.text(28) ?? "",
+                    var call = CallRecord(requestID: "", timestamp: stored.timestamp, model: read.text(RequestScan.columnCount) ?? "",
                                           inputTokens: stored.inputTokens, outputTokens: stored.outputTokens)
                     call.cachedInputTokens = stored.cachedInputTokens
                     call.cacheWriteTokens = stored.cacheWriteTokens
@@ -58,6 +58,7 @@ public struct Repricer {
                     call.reasoningTokens = stored.reasoningTokens
                     call.batch = stored.batch
                     call.serviceTier = stored.serviceTier
+                    call.extras = stored.extras
                     let quote = PriceQuote.of(call, in: &resolver)
                     result.examined += 1
                     result.before = result.before + Money(picos: stored.cost ?? 0)

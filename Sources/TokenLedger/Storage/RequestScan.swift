@@ -30,6 +30,8 @@ public struct StoredCall: Sendable {
     public var priceID: Int64?
     /// Picodollars; nil when unpriced.
     public var cost: Int64?
+    /// Audio and image tokens, images, tool uses and price-changing attributes; nil when none.
+    public var extras: CallExtras? = nil
 
     /// What pricing reads of this call (model name aside): its time, tokens, batch and service tier.
     public var pricingRecord: CallRecord {
@@ -40,6 +42,7 @@ public struct StoredCall: Sendable {
         r.reasoningTokens = reasoningTokens
         r.batch = batch
         r.serviceTier = serviceTier
+        r.extras = extras
         return r
     }
 }
@@ -54,8 +57,11 @@ public struct RequestScan {
         id, action_key, model_id, workflow_id, team_id, user_id, segment_id, tier_id, project_id, api_key_id,
         provider_id, kind, status, attempt, fallback_reason_id, input_tokens, output_tokens, cached_input_tokens,
         cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, batch, service_tier, latency_ms, quality_score,
-        gateway_cost, price_id, cost
+        gateway_cost, price_id, cost, extras
         """
+
+    /// How many columns ``columns`` names: the index of the first column a query selects after them.
+    static let columnCount = Int32(columns.split(separator: ",").count)
 
     /// The row ids of the calls made in `[interval.lowerBound, interval.upperBound)`.
     public static func rowIDs(_ interval: Range<Timestamp>) -> ClosedRange<Int64> {
@@ -85,7 +91,7 @@ public struct RequestScan {
             reasoningTokens: s.int64(20), batch: s.int64(21) != 0,
             serviceTier: ServiceTier(rawValue: Int(s.int64(22))) ?? .standard, latencyMs: s.optionalInt64(23),
             qualityScore: s.optionalInt64(24).map(QualityScore.read), gatewayCost: s.optionalInt64(25),
-            priceID: s.optionalInt64(26), cost: s.optionalInt64(27))
+            priceID: s.optionalInt64(26), cost: s.optionalInt64(27), extras: s.text(28).flatMap(CallExtras.init(storedText:)))
     }
 
     /// The first and last day (UTC) with stored calls.

@@ -88,6 +88,8 @@ final class RequestWriter {
         var reasoningTokens: Int64
         /// The cost by component, picodollars, when ``priced``.
         var components: CostComponents
+        /// Billed server-side tool uses.
+        var toolCalls: Int64
         /// Picodollars when ``hasGatewayCost``.
         var gatewayCostPicos: Int64
         /// Milliseconds when ``hasLatency``.
@@ -200,7 +202,7 @@ final class RequestWriter {
             fallbackReasonID: ids.fallbackReason ?? 0, inputTokens: call.inputTokens, outputTokens: call.outputTokens,
             cachedInputTokens: call.cachedInputTokens, cacheWriteTokens: call.cacheWriteTokens,
             cacheWrite1hTokens: call.cacheWrite1hTokens, reasoningTokens: call.reasoningTokens,
-            components: call.components ?? CostComponents(), gatewayCostPicos: call.gatewayCost ?? 0, latencyMilliseconds: call.latencyMs ?? 0,
+            components: call.components ?? CostComponents(), toolCalls: call.toolCalls, gatewayCostPicos: call.gatewayCost ?? 0, latencyMilliseconds: call.latencyMs ?? 0,
             key: UInt32(truncatingIfNeeded: call.dedupKey), attempt: call.attempt ?? 1, kind: call.kind,
             status: call.status, actionOutcome: call.actionOutcome, priced: call.cost != nil,
             hasGatewayCost: call.gatewayCost != nil, hasLatency: call.latencyMs != nil))
@@ -359,9 +361,9 @@ enum RequestRow {
             user_id, segment_id, project_id, api_key_id, provider_id, tier_id, kind, status, attempt,
             fallback_reason_id, fallback_from_id, action_outcome, input_tokens, output_tokens, cached_input_tokens,
             cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, batch, service_tier, latency_ms,
-            quality_score, gateway_cost, price_id, cost, metadata_id)
+            quality_score, gateway_cost, price_id, cost, metadata_id, extras)
         VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
-            ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34)
+            ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35)
         """
 
     /// The columns that make a request's content; a stored request with the same id and different
@@ -370,7 +372,7 @@ enum RequestRow {
         action_key, model_id, workflow_id, team_id, user_id, segment_id, project_id, api_key_id, provider_id, tier_id,
         kind, status, attempt, fallback_reason_id, fallback_from_id, action_outcome, input_tokens, output_tokens,
         cached_input_tokens, cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, batch, service_tier,
-        latency_ms, quality_score, gateway_cost, metadata_id
+        latency_ms, quality_score, gateway_cost, metadata_id, extras
         """
 
     /// Binds every parameter but the row id (parameter 1).
@@ -410,6 +412,7 @@ enum RequestRow {
         s.bind(call.priceID, at: 32)
         s.bind(call.cost, at: 33)
         s.bind(ids.metadata, at: 34)
+        if let e = call.extras { s.bindText(text[text: e], at: 35) } else { s.bindNull(at: 35) }
     }
 }
 
@@ -440,6 +443,7 @@ extension CallSample {
         reasoningTokens = s.reasoningTokens
         latencyMs = s.latencyMs
         components = s.priced ? s.components : nil
+        toolCalls = s.toolCalls
         gatewayCost = s.gatewayCost
     }
 }

@@ -71,6 +71,8 @@ public struct UsageSums: Sendable, Equatable {
     /// The gateway's own `cost_usd`, summed over the calls that logged it.
     public var gatewayCost: Int64 = 0
     public var gatewayCalls: Int64 = 0
+    /// Billed server-side tool uses (web searches, …).
+    public var toolCalls: Int64 = 0
 
     public init() {}
 
@@ -93,6 +95,7 @@ public struct UsageSums: Sendable, Equatable {
         unpricedTokens += o.unpricedTokens
         gatewayCost += o.gatewayCost
         gatewayCalls += o.gatewayCalls
+        toolCalls += o.toolCalls
     }
 
     /// Same totals, ignoring the float sums of squares (compared with a tolerance instead).
@@ -156,6 +159,8 @@ struct CallSample {
     /// The call's cost by component; nil when unpriced.
     var components: CostComponents?
     var gatewayCost: Int64?
+    /// Billed server-side tool uses.
+    var toolCalls: Int64
 
     var cost: Int64? { components?.total }
     var hour: Int64 { (rowID >> 20).floorDiv(3_600_000) }
@@ -187,6 +192,7 @@ struct CallSample {
             components = entry.costComponents(of: c.pricingRecord)
         }
         gatewayCost = c.gatewayCost
+        toolCalls = c.extras?.toolCalls.values.reduce(0, &+) ?? 0
     }
 
     var usageKey: UsageCellKey {
@@ -212,6 +218,7 @@ struct CallSample {
             s.gatewayCost = g
             s.gatewayCalls = 1
         }
+        s.toolCalls = toolCalls
         return s
     }
 }
@@ -305,8 +312,9 @@ struct RollupAccumulator {
                 calls, failed_calls, input_tokens, cached_input_tokens, cache_write_tokens, cache_write_1h_tokens,
                 output_tokens, reasoning_tokens, input_squares, output_squares, max_input_tokens, cost,
                 cost_uncached_input, cost_cached_input, cost_cache_write, cost_output, failed_cost,
-                unpriced_calls, unpriced_tokens, gateway_cost, gateway_calls)
-            VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                unpriced_calls, unpriced_tokens, gateway_cost, gateway_calls, cost_modality, cost_tool_fees, cost_uplift,
+                tool_calls)
+            VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT DO UPDATE SET
                 calls = calls + excluded.calls, failed_calls = failed_calls + excluded.failed_calls,
                 input_tokens = input_tokens + excluded.input_tokens,
@@ -326,7 +334,11 @@ struct RollupAccumulator {
                 unpriced_calls = unpriced_calls + excluded.unpriced_calls,
                 unpriced_tokens = unpriced_tokens + excluded.unpriced_tokens,
                 gateway_cost = gateway_cost + excluded.gateway_cost,
-                gateway_calls = gateway_calls + excluded.gateway_calls
+                gateway_calls = gateway_calls + excluded.gateway_calls,
+                cost_modality = cost_modality + excluded.cost_modality,
+                cost_tool_fees = cost_tool_fees + excluded.cost_tool_fees,
+                cost_uplift = cost_uplift + excluded.cost_uplift,
+                tool_calls = tool_calls + excluded.tool_calls
             """)
         for key in usage.keys.sorted() {
             let s = usage[key]!
@@ -340,7 +352,8 @@ struct RollupAccumulator {
             u.bind(s.outputSquares, at: 18)
             for (i, v) in [s.maxInputTokens, s.cost, s.components.uncachedInput, s.components.cachedInput,
                            s.components.cacheWrite, s.components.output, s.failedCost, s.unpricedCalls, s.unpricedTokens,
-                           s.gatewayCost, s.gatewayCalls].enumerated() {
+                           s.gatewayCost, s.gatewayCalls, s.components.modality, s.components.toolFees, s.components.uplift,
+                           s.toolCalls].enumerated() {
                 u.bind(v, at: Int32(i + 19))
             }
             try u.step()
@@ -420,7 +433,8 @@ public struct RollupStore {
                 calls, failed_calls, input_tokens, cached_input_tokens, cache_write_tokens, cache_write_1h_tokens,
                 output_tokens, reasoning_tokens, input_squares, output_squares, max_input_tokens, cost, failed_cost,
                 unpriced_calls, unpriced_tokens, gateway_cost, gateway_calls,
-                cost_uncached_input, cost_cached_input, cost_cache_write, cost_output
+                cost_uncached_input, cost_cached_input, cost_cache_write, cost_output, cost_modality, cost_tool_fees,
+                cost_uplift, tool_calls
             FROM usage_hourly WHERE hour >= ? AND hour < ?
             """)
         s.bind(hours.lowerBound, at: 1)
@@ -436,7 +450,8 @@ public struct RollupStore {
             v.unpricedCalls = s.int64(21); v.unpricedTokens = s.int64(22); v.gatewayCost = s.int64(23)
             v.gatewayCalls = s.int64(24)
             v.components = CostComponents(uncachedInput: s.int64(25), cachedInput: s.int64(26), cacheWrite: s.int64(27),
-                                          output: s.int64(28))
+                                          output: s.int64(28), modality: s.int64(29), toolFees: s.int64(30), uplift: s.int64(31))
+            v.toolCalls = s.int64(32)
             try body(key, v)
         }
     }

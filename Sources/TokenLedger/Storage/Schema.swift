@@ -49,7 +49,45 @@ public enum Schema {
         }
     }
 
-    static let migrations: [String] = [version1, version2, version3, version4]
+    static let migrations: [String] = [version1, version2, version3, version4, version5]
+
+    /// Charges beyond text tokens. A request's audio and image tokens, images, billed tool uses and
+    /// price-changing attributes are kept as compact JSON in `requests.extras` (NULL for the calls that have
+    /// none: most, at one byte); the hourly rollups add up the cost of audio and image
+    /// (`cost_modality`), of tool fees (`cost_tool_fees`), and what attribute multipliers added (`cost_uplift`),
+    /// and the tool uses (`tool_calls`). Price entries get audio and image rates, a price per image, tool
+    /// fees and attribute multipliers.
+    static let version5 = """
+        ALTER TABLE requests ADD COLUMN extras TEXT;
+        ALTER TABLE usage_hourly ADD COLUMN cost_modality INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE usage_hourly ADD COLUMN cost_tool_fees INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE usage_hourly ADD COLUMN cost_uplift INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE usage_hourly ADD COLUMN tool_calls INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE price_rates ADD COLUMN audio_input INTEGER;
+        ALTER TABLE price_rates ADD COLUMN cached_audio_input INTEGER;
+        ALTER TABLE price_rates ADD COLUMN audio_output INTEGER;
+        ALTER TABLE price_rates ADD COLUMN image_input INTEGER;
+        ALTER TABLE price_rates ADD COLUMN image_output INTEGER;
+        ALTER TABLE prices ADD COLUMN per_image INTEGER;
+        CREATE TABLE price_tool_fees(
+            price_id INTEGER NOT NULL REFERENCES prices(id) ON DELETE CASCADE,
+            tool TEXT NOT NULL,
+            per_use INTEGER NOT NULL,
+            PRIMARY KEY(price_id, tool)
+        ) WITHOUT ROWID;
+        CREATE TABLE price_modifiers(
+            price_id INTEGER NOT NULL REFERENCES prices(id) ON DELETE CASCADE,
+            attribute TEXT NOT NULL,
+            value TEXT NOT NULL,
+            numerator INTEGER NOT NULL,
+            denominator INTEGER NOT NULL,
+            PRIMARY KEY(price_id, attribute, value)
+        ) WITHOUT ROWID;
+        DROP VIEW v_requests;
+        DROP VIEW v_prices;
+        \(requestsView(extras: true))
+        \(pricesView(extras: true))
+        """
 
     /// Each user-day's busiest minute, so that the per-user rate-limit check reads the calls of only the
     /// days where a user may have gone over: `minute_peak`, with the day's first and last minute and their
@@ -264,14 +302,13 @@ public enum Schema {
         for s in CallStatus.allCases { sql += "INSERT INTO call_statuses VALUES(\(s.rawValue), '\(s.name)');\n" }
         for o in ActionOutcome.allCases { sql += "INSERT INTO action_outcomes VALUES(\(o.rawValue), '\(o.name)');\n" }
         for t in ServiceTier.allCases { sql += "INSERT INTO service_tiers VALUES(\(t.rawValue), '\(t.name)');\n" }
-        sql += views
+        sql += requestsView(extras: false) + views + pricesView(extras: false)
         return sql
     }
 
-    /// Views with names, dollars and ISO times, so that any SQLite tool can read the data.
-    /// Dollar columns are REAL approximations for browsing; exact values are the integer picodollar
-    /// columns of the tables.
-    static let views = """
+    /// `v_requests`: every request with its names; from version 5 with its `extras` (JSON text).
+    static func requestsView(extras: Bool) -> String {
+    """
     CREATE VIEW v_requests AS
     SELECT r.id,
            r.id >> 20 AS ts_ms,
@@ -304,7 +341,7 @@ public enum Schema {
            r.price_id,
            s.path AS source_path,
            r.line AS source_line,
-           md.name AS metadata
+           md.name AS metadata\(extras ? ",\n           r.extras" : "")
     FROM requests r
     LEFT JOIN action_keys ax ON ax.key = r.action_key
     LEFT JOIN actions a ON a.id = ax.action
@@ -326,6 +363,32 @@ public enum Schema {
     LEFT JOIN sources s ON s.id = r.source_id
     LEFT JOIN metadata md ON md.id = r.metadata_id;
 
+
+    """
+    }
+
+    /// `v_prices`: every rate card in dollars per 1M tokens; from version 5 with audio and image rates and the
+    /// price per image.
+    static func pricesView(extras: Bool) -> String {
+    """
+    CREATE VIEW v_prices AS
+    SELECT p.id, p.provider, p.model, p.aliases, p.effective_from, p.currency, p.origin, p.source,
+           pr.tier, pr.long_context, p.long_context_threshold,
+           pr.input / 1e6 AS input_per_mtok,
+           pr.cached_input / 1e6 AS cached_input_per_mtok,
+           pr.cache_write_5m / 1e6 AS cache_write_5m_per_mtok,
+           pr.cache_write_1h / 1e6 AS cache_write_1h_per_mtok,
+           pr.output / 1e6 AS output_per_mtok,
+           pr.reasoning / 1e6 AS reasoning_per_mtok\(extras ? ",\n           pr.audio_input / 1e6 AS audio_input_per_mtok,\n           pr.cached_audio_input / 1e6 AS cached_audio_input_per_mtok,\n           pr.audio_output / 1e6 AS audio_output_per_mtok,\n           pr.image_input / 1e6 AS image_input_per_mtok,\n           pr.image_output / 1e6 AS image_output_per_mtok,\n           p.per_image / 1e12 AS per_image_usd" : "")
+    FROM prices p JOIN price_rates pr ON pr.price_id = p.id;
+
+    """
+    }
+
+    /// Views with names, dollars and ISO times, so that any SQLite tool can read the data.
+    /// Dollar columns are REAL approximations for browsing; exact values are the integer picodollar
+    /// columns of the tables.
+    static let views = """
     CREATE VIEW v_actions AS
     SELECT a.id,
            a.action_id,
@@ -354,16 +417,6 @@ public enum Schema {
     LEFT JOIN sources s ON s.id = r.source_id
     LEFT JOIN sources cs ON cs.id = r.conflict_source_id;
 
-    CREATE VIEW v_prices AS
-    SELECT p.id, p.provider, p.model, p.aliases, p.effective_from, p.currency, p.origin, p.source,
-           pr.tier, pr.long_context, p.long_context_threshold,
-           pr.input / 1e6 AS input_per_mtok,
-           pr.cached_input / 1e6 AS cached_input_per_mtok,
-           pr.cache_write_5m / 1e6 AS cache_write_5m_per_mtok,
-           pr.cache_write_1h / 1e6 AS cache_write_1h_per_mtok,
-           pr.output / 1e6 AS output_per_mtok,
-           pr.reasoning / 1e6 AS reasoning_per_mtok
-    FROM prices p JOIN price_rates pr ON pr.price_id = p.id;
 
     """
 }

@@ -39,7 +39,7 @@ public struct WhatIfLoader {
         var remaining: [Int64: Int64] = [:]
         while try s.step() {
             let stored = RequestScan.read(s)
-            let facts = s.optionalInt64(33).flatMap { metadata[$0] }
+            let facts = s.optionalInt64(RequestScan.columnCount + 5).flatMap { metadata[$0] }
             var call = WhatIfCall(stored, corrected: facts?.corrected)
             if call.qualityScore == nil { call.qualityScore = facts?.quality }
             let key = stored.actionKey
@@ -57,12 +57,12 @@ public struct WhatIfLoader {
             let known = !s.isNull(28)
             let action = WhatIfAction(
                 key: key,
-                workflowID: known ? s.optionalInt64(30) : stored.workflowID,
-                segmentID: known ? s.optionalInt64(31) : stored.segmentID,
-                startsInPeriod: known ? ids.contains(s.int64(29)) : true,
-                outcome: ActionOutcome(rawValue: Int(s.int64(32))) ?? (stored.status == .ok ? .completed : .failed),
+                workflowID: known ? s.optionalInt64(RequestScan.columnCount + 2) : stored.workflowID,
+                segmentID: known ? s.optionalInt64(RequestScan.columnCount + 3) : stored.segmentID,
+                startsInPeriod: known ? ids.contains(s.int64(RequestScan.columnCount + 1)) : true,
+                outcome: ActionOutcome(rawValue: Int(s.int64(RequestScan.columnCount + 4))) ?? (stored.status == .ok ? .completed : .failed),
                 calls: [call])
-            let total = known ? s.int64(28) : 1
+            let total = known ? s.int64(RequestScan.columnCount) : 1
             if total <= 1 {
                 try body(action)
             } else {
