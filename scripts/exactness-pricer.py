@@ -56,6 +56,11 @@ EPOCH_ORDINAL = datetime.date(1970, 1, 1).toordinal()
 
 TIERS = ("standard", "batch", "flex", "priority")
 COMPONENTS = ("input", "cached_input", "cache_write_5m", "cache_write_1h", "output", "reasoning")
+# Audio and image rates: optional on every card; None when the book does not know them.
+MODALITIES = ("audio_input", "cached_audio_input", "audio_output", "image_input", "image_output")
+IN_SIDE = ("audio_input", "cached_audio_input", "image_input")
+ATTRIBUTES = ("speed", "inference_geo", "region")
+NEUTRAL = {"", "standard", "normal", "default", "global", "none"}
 BUILT_IN_PREFIXES = {"openai", "azure", "azure_ai", "anthropic", "google", "gemini", "vertex_ai", "mistral",
                      "deepseek", "openrouter", "bedrock"}
 
@@ -101,9 +106,9 @@ def rate(node, where):
 def card(node, where, extra=()):
     m = mapping(node, where)
     for k in m:
-        if k not in COMPONENTS and k not in extra:
+        if k not in COMPONENTS and k not in MODALITIES and k not in extra:
             raise BookError(f"{where}: unknown key {k}")
-    c = {k: rate(m[k], f"{where}.{k}") for k in COMPONENTS if k in m}
+    c = {k: rate(m[k], f"{where}.{k}") for k in COMPONENTS + MODALITIES if k in m}
     if "input" not in c or "output" not in c:
         raise BookError(f"{where}: a card needs input and output")
     return c, {k: m[k] for k in extra if k in m}
@@ -135,7 +140,25 @@ def load_book(path):
             for tier in TIERS[1:]:
                 if tier in extras:
                     cards[(tier, True)] = card(extras[tier], f"{where}.long_context.{tier}")[0]
+        fees = {}
+        if "tool_fees_per_1000" in m:
+            for tool, v in mapping(m["tool_fees_per_1000"], f"{where}.tool_fees_per_1000").items():
+                fees[tool] = dollars(v, f"{where}.tool_fees_per_1000.{tool}", 1000)
+        per_image = dollars(m["per_image"], f"{where}.per_image", 1) if "per_image" in m else None
+        modifiers = {}
+        if "modifiers" in m:
+            for j, node in enumerate(m["modifiers"].value):
+                mm = mapping(node, f"{where}.modifiers[{j}]")
+                attr = [a for a in ATTRIBUTES if a in mm]
+                if len(attr) != 1 or "factor" not in mm:
+                    raise BookError(f"{where}.modifiers[{j}]: one attribute and a factor")
+                factor = Decimal(scalar(mm["factor"], "a factor").strip())
+                num, den = factor.as_integer_ratio()
+                modifiers[(attr[0], scalar(mm[attr[0]], "a value").strip().lower())] = (num, den)
         entries.append({
+            "fees": fees,
+            "per_image": per_image,
+            "modifiers": modifiers,
             "model": scalar(m["model"], "a model").strip(),
             "provider": scalar(m["provider"], "a provider").strip(),
             "aliases": aliases,
@@ -144,6 +167,19 @@ def load_book(path):
             "threshold": threshold,
         })
     return entries
+
+
+def dollars(node, where, per):
+    """Dollars per `per` uses as integer picodollars per use (exact)."""
+    text = scalar(node, "a number").strip()
+    if not DECIMAL_TEXT.match(text) or text.startswith("-"):
+        raise BookError(f"{where}: not a non-negative number: {text!r}")
+    with localcontext() as ctx:
+        ctx.prec = 100
+        value = Decimal(text) * 10**12 / per
+        if value != value.to_integral_value():
+            raise BookError(f"{where}: finer than one picodollar per use")
+        return int(value)
 
 
 def half_even_div(n, d):
@@ -159,9 +195,15 @@ def scaled(r, num, den):
 
 def resolve_alone(c):
     w5 = c.get("cache_write_5m", c["input"])
-    return {"input": c["input"], "cached_input": c.get("cached_input", c["input"]), "cache_write_5m": w5,
+    cached = c.get("cached_input", c["input"])
+    audio = c.get("audio_input")
+    return {"input": c["input"], "cached_input": cached, "cache_write_5m": w5,
             "cache_write_1h": c.get("cache_write_1h", w5), "output": c["output"],
-            "reasoning": c.get("reasoning", c["output"])}
+            "reasoning": c.get("reasoning", c["output"]),
+            # A cached audio read costs the cached input rate unless given; image input the input rate.
+            "audio_input": audio, "cached_audio_input": c.get("cached_audio_input", None if audio is None else cached),
+            "audio_output": c.get("audio_output"), "image_input": c.get("image_input", c["input"]),
+            "image_output": c.get("image_output")}
 
 
 def resolve_over(c, base):
@@ -171,7 +213,9 @@ def resolve_over(c, base):
 
     def s_out(r):
         return r if base["output"] <= 0 else scaled(r, c["output"], base["output"])
-    return {"input": c["input"],
+    out = {k: (c[k] if k in c else (None if base.get(k) is None else (s_in if k in IN_SIDE else s_out)(base[k])))
+           for k in MODALITIES}
+    return {**out, "input": c["input"],
             "cached_input": c["cached_input"] if "cached_input" in c else s_in(base["cached_input"]),
             "cache_write_5m": c["cache_write_5m"] if "cache_write_5m" in c else s_in(base["cache_write_5m"]),
             "cache_write_1h": c["cache_write_1h"] if "cache_write_1h" in c else s_in(base["cache_write_1h"]),
@@ -189,7 +233,13 @@ def resolved_card(entry, tier, long):
         return resolve_over(cards[(tier, True)], short)
     if tier != "standard" and ("standard", True) in cards:
         lng = resolve_over(cards[("standard", True)], std)
-        return {k: (lng[k] if std[k] <= 0 else scaled(lng[k], short[k], std[k])) for k in COMPONENTS}
+        out = {k: (lng[k] if std[k] <= 0 else scaled(lng[k], short[k], std[k])) for k in COMPONENTS}
+        for k in MODALITIES:
+            if lng.get(k) is None or short.get(k) is None or std.get(k) is None or std[k] <= 0:
+                out[k] = lng.get(k)
+            else:
+                out[k] = scaled(lng[k], short[k], std[k])
+        return out
     return short
 
 
@@ -339,7 +389,7 @@ class Book:
                 entry = e
         if entry is None:
             return None
-        inp, cached, w5, w1h, out, reasoning, tier = call
+        inp, cached, w5, w1h, out, reasoning, tier, extras = call
         long = entry["threshold"] is not None and inp > entry["threshold"]
         key = (id(entry), tier, long)
         c = self.cards.get(key)
@@ -347,14 +397,53 @@ class Book:
             c = self.cards[key] = resolved_card(entry, tier, long)
         if min(inp, cached, w5, w1h, out, reasoning) < 0 or cached + w5 + w1h > inp or reasoning > out:
             return None
-        parts = [(inp - cached - w5 - w1h) * c["input"], cached * c["cached_input"], w5 * c["cache_write_5m"],
-                 w1h * c["cache_write_1h"], (out - reasoning) * c["output"], reasoning * c["reasoning"]]
-        total = 0
-        for p in parts:
-            total += p
-            if p > INT64_MAX or total > INT64_MAX:
+        if extras is None:
+            parts = [(inp - cached - w5 - w1h) * c["input"], cached * c["cached_input"], w5 * c["cache_write_5m"],
+                     w1h * c["cache_write_1h"], (out - reasoning) * c["output"], reasoning * c["reasoning"]]
+            total = 0
+            for p in parts:
+                total += p
+                if p > INT64_MAX or total > INT64_MAX:
+                    return None
+            return total
+        return self.cost_with_extras(entry, c, inp, cached, w5, w1h, out, reasoning, extras)
+
+    @staticmethod
+    def cost_with_extras(entry, c, inp, cached, w5, w1h, out, reasoning, e):
+        """docs/price-book.md, "Charges beyond text tokens": audio and image tokens come out of the text
+        counts they are part of and are priced at their own rates; images and tool uses at their fees; the
+        attribute multipliers apply to the token parts, rounded half to even once."""
+        audio_in, cached_audio, audio_out, image_in, image_out, images, tools, attrs = e
+        uncached_audio = audio_in - cached_audio
+        text_uncached = inp - cached - w5 - w1h - uncached_audio - image_in
+        text_cached = cached - cached_audio
+        text_out = out - reasoning - audio_out - image_out
+        if min(text_uncached, text_cached, text_out, uncached_audio) < 0:
+            return None
+        needed = [(uncached_audio, c["audio_input"]), (cached_audio, c["cached_audio_input"]), (image_in, c["image_input"]),
+                  (audio_out, c["audio_output"]), (image_out, c["image_output"])]
+        if any(n > 0 and r is None for n, r in needed):
+            return None
+        if images > 0 and entry["per_image"] is None:
+            return None
+        if any(n > 0 and t not in entry["fees"] for t, n in tools.items()):
+            return None
+        num, den = 1, 1
+        for a, v in attrs.items():
+            if v is None or v in NEUTRAL:
+                continue
+            if (a, v) not in entry["modifiers"]:
                 return None
-        return total
+            n, d = entry["modifiers"][(a, v)]
+            num, den = num * n, den * d
+        tokens = (text_uncached * c["input"] + text_cached * c["cached_input"] + w5 * c["cache_write_5m"]
+                  + w1h * c["cache_write_1h"] + text_out * c["output"] + reasoning * c["reasoning"]
+                  + sum(n * r for n, r in needed if n > 0))
+        q, r = divmod(tokens * num, den)
+        if 2 * r > den or (2 * r == den and q % 2 == 1):
+            q += 1
+        total = q + images * (entry["per_image"] or 0) + sum(n * entry["fees"][t] for t, n in tools.items() if n > 0)
+        return total if total <= INT64_MAX else None
 
 
 # --------------------------------------------------------------------------------------------- the log
@@ -604,6 +693,7 @@ def parse(line):
         w5 = w5 if w5 is not None else u.get("w5")
         w1h = w1h if w1h is not None else u.get("w1h")
         reasoning = reasoning if reasoning is not None else u.get("reasoning")
+    extras = parse_extras(obj, usage if isinstance(usage, dict) else {})
     names = tuple([text(g(k)) for k in NAME_KEYS])
     attempt = integer(g("attempt"))
     kind = enum(g("kind"), KINDS)
@@ -658,10 +748,70 @@ def parse(line):
         raise Reject("reasoning_exceeds_output")
     if latency is not None and not 0 <= latency <= 7 * MS_PER_DAY:
         raise Reject("out_of_range")
+    if extras is not None:
+        audio_in, cached_audio, audio_out, image_in, image_out, images, tools, _ = extras
+        xs = [audio_in, cached_audio, audio_out, image_in, image_out, images] + list(tools.values())
+        if min(xs) < 0:
+            raise Reject("negative_tokens")
+        if max(xs) > MAX_TOKENS or cached_audio > audio_in or cached_audio > cached or audio_in + image_in > inp \
+                or audio_out + image_out + reasoning > out:
+            raise Reject("out_of_range")
     tier = "batch" if batch else service_tier
     content = hash((ts, model, names, attempt, kind, status, outcome, counts, batch, service_tier, latency,
-                    quality, gateway if gateway is None or abs(gateway) <= INT64_MAX else None, metadata))
-    return request_id, content, ts, model, (inp, cached, w5, w1h, out, reasoning, tier)
+                    quality, gateway if gateway is None or abs(gateway) <= INT64_MAX else None, metadata,
+                    None if extras is None else repr(extras)))
+    return request_id, content, ts, model, (inp, cached, w5, w1h, out, reasoning, tier, extras)
+
+
+def parse_extras(obj, usage):
+    """docs/routing-log.md, "Charges beyond text tokens": top-level fields win over the `usage` object's."""
+    def count(v):
+        return integer(v) or 0
+    u = {}
+    for details, pairs in (("prompt_tokens_details", (("audio_tokens", "audio_input_tokens"), ("image_tokens", "image_input_tokens"))),
+                           ("input_tokens_details", (("audio_tokens", "audio_input_tokens"), ("image_tokens", "image_input_tokens"))),
+                           ("completion_tokens_details", (("audio_tokens", "audio_output_tokens"), ("image_tokens", "image_output_tokens"))),
+                           ("output_tokens_details", (("audio_tokens", "audio_output_tokens"), ("image_tokens", "image_output_tokens")))):
+        d = usage.get(details)
+        if isinstance(d, dict):
+            for src, dst in pairs:
+                if src in d:
+                    u[dst] = count(d[src])
+    tools = {}
+    stu = usage.get("server_tool_use")
+    if isinstance(stu, dict):
+        for k, v in stu.items():
+            if k.endswith("_requests") and count(v):
+                tools[k[:-len("_requests")]] = count(v)
+    top_tools = obj.get("tool_calls")
+    if top_tools is not None:
+        if not isinstance(top_tools, dict):
+            raise Reject("wrong_type")
+        for k, v in top_tools.items():
+            n = count(v)
+            if n:
+                tools[k] = n
+    web = obj.get("web_search_calls")
+    if web is not None:
+        n = count(web)
+        if n:
+            tools["web_search"] = n
+        else:
+            tools.pop("web_search", None)
+    vals = []
+    for k in ("audio_input_tokens", "cached_audio_tokens", "audio_output_tokens", "image_input_tokens", "image_output_tokens", "images"):
+        v = count(obj.get(k)) if obj.get(k) is not None else u.get(k)
+        vals.append(v or 0)
+    attrs = {}
+    for a in ATTRIBUTES:
+        v = obj.get(a)
+        if v is None and a != "region":
+            v = usage.get(a)
+        attrs[a] = None if v is None else text(v)
+    if not any(vals) and not tools and not any(attrs.values()):
+        return None
+    norm = {a: (None if v is None else v.strip(" \t\n\r").lower()) for a, v in attrs.items()}
+    return (*vals, dict(sorted(tools.items())), norm)
 
 
 def lines_of(path):
@@ -741,7 +891,7 @@ def main():
                 d = by_day[day] = [0, 0, 0]
             m[0] += 1
             d[0] += 1
-            inp, cached, w5, w1h, out, reasoning, _ = call
+            inp, cached, w5, w1h, out, reasoning, _, _ = call
             for i, v in enumerate((inp, out, cached, w5, w1h, reasoning)):
                 tokens[i] += v
             if cost is None:

@@ -94,6 +94,34 @@ import TokenLedger
         #expect(try r.json()["duplicates"]?.int64 == 1)
     }
 
+    /// Every charge beyond text tokens the default book prices, and the ones it must leave unpriced: fast mode
+    /// and US-only inference stacked on Opus 4.6 (6 × 1.1 on the tokens, OpenAI-style tool fees on top), audio
+    /// input of Gemini Flash (standard and batch, cached audio), OpenAI web and file search fees, Anthropic's
+    /// `server_tool_use`, image input at the text rate, a neutral `global` and `standard`; a tool without a
+    /// fee, an attribute value without a multiplier and audio output without a rate stay unpriced. The last
+    /// line repeats a request id with one more web search: a conflict, so extras are content.
+    ///
+    /// Expected by hand from the pricing pages (platform.claude.com/docs/en/about-claude/pricing,
+    /// platform.openai.com/docs/pricing, ai.google.dev/gemini-api/docs/pricing, read 2026-12-07):
+    /// pe-001 (10,000 × $5 + 2,000 × $25) × 6 × 1.1 + 3 × $0.01 = $0.69; pe-002 6,000 × $0.30 + 4,000 × $1.00
+    /// + 2,000 × $2.50 = $0.0108; pe-003 at batch (half) $0.0054; pe-004 $0.0045 + 2 × $0.01 + $0.0025 =
+    /// $0.027; pe-006 $0.0165 + 2 × $0.01 (web fetch free) = $0.0365; pe-008 $0.0045; pe-009 2,000 × $0.10 +
+    /// 1,000 × $0.025 (cached audio at the cached rate) + 2,000 × $0.70 + 100 × $0.40 = $0.001665; pe-011
+    /// $0.0035; pe-012 $0.0075. Total $0.786865.
+    @Test(.enabled(if: pythonWithYAML)) func agreesOnEveryChargeBeyondTextTokens() throws {
+        let w = try CLIWorkspace()
+        let file = CLI.fixtures.appendingPathComponent("exactness/pricing-paths-extras.jsonl").path
+        let r = try w.run(["import", file, "--json"])
+        #expect(r.status == 0, "\(r.output)")
+        let json = try Self.price([file])
+        let stored = try Stored(db: w.db)
+        #expect(stored == Stored(pricer: json))
+        #expect(stored.cost == 786_865_000_000)
+        #expect(stored.unpriced == 3)
+        #expect(json["conflicts"]?.int64 == 1)
+        #expect(try r.json()["rejected"]?.int64 == 1)
+    }
+
     /// Sample traffic with broken and duplicate lines, imported with an overlapping second file
     /// (duplicates across files) and a third that alters some of its requests (conflicts: the first copy
     /// imported wins).
