@@ -115,7 +115,7 @@ extension PricesCommand {
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List models with unpriced requests: counts, tokens (the spend at risk) and dates.",
+            abstract: "List models with unpriced requests: counts, tokens (the spend at risk), dates and what price is missing.",
             discussion: "Exit status 0 when every stored request is priced, 3 when some are not.")
 
         @OptionGroup var global: GlobalOptions
@@ -125,8 +125,8 @@ extension PricesCommand {
 
         func run() throws {
             let db = try global.open()
-            _ = try PriceStore(db: db).loadBook()
-            let unpriced = try UnpricedModels.read(db: db)
+            let book = try PriceStore(db: db).loadBook()
+            let unpriced = try UnpricedModels.read(db: db, book: book)
             print(format == "json" ? PriceListReport.unpricedJSON(unpriced) : PriceListReport.unpricedText(unpriced), terminator: "")
             if !unpriced.isEmpty { throw ExitCode(3) }
         }

@@ -644,3 +644,26 @@ enum SummaryKeys {
     }
 }
 
+
+/// A call that used a tool, modality or attribute whose price is unknown is unpriced, and `prices check`
+/// says what is missing.
+@Suite struct CLIPriceGapTests {
+    @Test func pricesCheckNamesTheMissingToolFeeRateOrMultiplier() throws {
+        let w = try CLIWorkspace()
+        let file = CLI.fixtures.appendingPathComponent("exactness/pricing-paths-extras.jsonl").path
+        #expect(try w.run(["import", file]).status == 0)
+        let check = try w.run(["prices", "check", "--format", "json"])
+        #expect(check.status == 3)
+        var missing: [String: [String]] = [:]
+        for m in try check.json()["unpriced_models"]?.array ?? [] {
+            missing[m["model"]?.string ?? ""] = m["missing"]?.array?.compactMap(\.string)
+        }
+        #expect(missing == [
+            "gpt-4o": ["no fee for tool `code_interpreter`"],
+            "claude-sonnet-4-5": ["no price for inference_geo `us`"],
+            "gpt-4o-mini": ["no audio output rate"],
+        ])
+        let text = try w.run(["prices", "check"])
+        #expect(text.stdout.contains("no fee for tool `code_interpreter`"))
+    }
+}

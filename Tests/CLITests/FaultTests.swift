@@ -253,9 +253,20 @@ struct FaultTests {
         let current = try w.run(report)
         #expect(current.status == 0, "\(current.output)")
         let before = try State(path: w.db)
-        // As version 3 wrote it: no busiest-minute columns in user_daily.
+        // As version 3 wrote it: no charges beyond text tokens (version 5), no busiest-minute columns in
+        // user_daily (version 4).
         do {
             let db = try Database(path: w.db)
+            try db.execute("""
+                DROP VIEW v_requests; DROP VIEW v_prices; DROP TABLE price_tool_fees; DROP TABLE price_modifiers;
+                ALTER TABLE requests DROP COLUMN extras; ALTER TABLE prices DROP COLUMN per_image;
+                """)
+            for column in ["cost_modality", "cost_tool_fees", "cost_uplift", "tool_calls"] {
+                try db.execute("ALTER TABLE usage_hourly DROP COLUMN \(column)")
+            }
+            for column in ["audio_input", "cached_audio_input", "audio_output", "image_input", "image_output"] {
+                try db.execute("ALTER TABLE price_rates DROP COLUMN \(column)")
+            }
             for column in ["minute_peak", "first_minute", "first_minute_calls", "last_minute", "last_minute_calls"] {
                 try db.execute("ALTER TABLE user_daily DROP COLUMN \(column)")
             }

@@ -183,3 +183,34 @@ import Testing
         #expect(parsed.last?["ListUnitPrice"] == "0.00002")
     }
 }
+
+/// Charges beyond text tokens are FOCUS rows of their own: audio tokens, tool uses, the multiplier uplift;
+/// the rows still add up to the stored cost exactly, at list price.
+@Suite struct FocusExtrasTests {
+    @Test func toolUsesAudioAndUpliftAreRowsOfTheirOwn() throws {
+        let (db, dir) = try ProviderFixtures.temporaryDatabase()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = PricingFixtures.packageRoot.appendingPathComponent("fixtures/exactness/pricing-paths-extras.jsonl").path
+        _ = try Importer(database: db, prices: try PriceStore(db: db).loadBook()).run(paths: [file])
+        let result = try FocusQuery(db: db).load(period: nil)
+        let rows = FocusExport.rows(result)
+        #expect(rows.map(\.billedCost).sum() == ProviderFixtures.usd("0.786865"))
+        #expect(rows.allSatisfy { $0.billedCost == $0.listCost && !$0.costDiffersFromBook })
+        func row(_ sku: String) -> FocusExport.Row? { rows.first { $0.skuID == sku } }
+        // pe-001 (Opus 4.6, fast and US-only): 3 web searches at $0.01; tokens $0.10 and their uplift
+        // 0.10 × 6 × 1.1 − 0.10 = $0.56.
+        let search = try #require(row("claude-opus-4-6:tool:web_search"))
+        #expect(search.quantity == 3 && search.unit == "Requests" && search.listCost == ProviderFixtures.usd("0.03"))
+        #expect(search.listUnitPrice == ProviderFixtures.usd("0.01"))
+        let uplift = try #require(row("claude-opus-4-6:uplift"))
+        #expect(uplift.listCost == ProviderFixtures.usd("0.56") && uplift.tokenKind == .uplift)
+        // pe-002/003 (Gemini 2.5 Flash audio): 4,000 audio input tokens at $1.00 (standard) and $0.50 (batch).
+        let audio = rows.filter { $0.skuID == "gemini-2.5-flash:audio_input" }
+        #expect(audio.map(\.quantity) == [4_000, 4_000])
+        #expect(Set(audio.map(\.listCost)) == [ProviderFixtures.usd("0.004"), ProviderFixtures.usd("0.002")])
+        // The text input of each call (standard and batch rows): 10,000 − 4,000 audio.
+        #expect(rows.filter { $0.skuID == "gemini-2.5-flash:input" }.map(\.quantity) == [6_000, 6_000])
+        let csv = FocusExport.csv(rows)
+        #expect(csv.contains(",Requests,3,Requests,"))
+    }
+}

@@ -37,8 +37,9 @@ import Testing
         #expect(try ledger.rows("SELECT cost, unpriced_calls, calls FROM actions WHERE action_id = 'mixed'")
                 == [[.integer(210_000_000), .integer(1), .integer(2)]])
 
-        let unpriced = try UnpricedModels.read(db: ledger.db)
+        let unpriced = try UnpricedModels.read(db: ledger.db, book: try PriceStore(db: ledger.db).loadBook())
         #expect(unpriced.map(\.model) == ["totally-unknown-model", "gpt-4o", "my-finetune-v2"])
+        #expect(unpriced.allSatisfy { $0.missing == ["no price for the model on that day"] })
         #expect(unpriced.map(\.requests) == [2, 1, 1])
         #expect(unpriced.first?.inputTokens == 2000)
 

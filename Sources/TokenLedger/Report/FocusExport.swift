@@ -84,8 +84,10 @@ public enum FocusExport {
         public var skuID: String
         /// `SkuPriceId`.
         public var skuPriceID: String
-        /// Tokens (`PricingQuantity` and `ConsumedQuantity`).
+        /// Tokens, images or uses (`PricingQuantity` and `ConsumedQuantity`).
         public var quantity: Int64
+        /// `PricingUnit` and `ConsumedUnit`: `Tokens`, `Images` or `Requests`.
+        public var unit: String = "Tokens"
         /// `ListUnitPrice`, per token; nil when the entry that priced the calls is no longer stored.
         public var listUnitPrice: Money?
         /// `ListCost`.
@@ -109,7 +111,7 @@ public enum FocusExport {
              FocusExport.dateTime(billingPeriodEnd), FocusExport.dateTime(chargePeriodStart), FocusExport.dateTime(chargePeriodEnd),
              "Usage", "", chargeDescription, "Usage-Based", providerName, publisherName, invoiceIssuerName, serviceName,
              "AI and Machine Learning", "Generative AI", subAccountID ?? "", subAccountID ?? "", resourceID ?? "", skuID, skuPriceID,
-             "Standard", String(quantity), "Tokens", String(quantity), "Tokens", listUnitPrice?.exactString ?? "", listCost.exactString,
+             "Standard", String(quantity), unit, String(quantity), unit, listUnitPrice?.exactString ?? "", listCost.exactString,
              billedCost.exactString, billedCost.exactString, billedCost.exactString, tokenKind.rawValue, tier.rawValue,
              longContext ? "true" : "false", String(calls)]
         }
@@ -169,16 +171,25 @@ public enum FocusExport {
             let start = CivilDate(year: g.day.year, month: g.day.month, day: 1)
             let nextMonth = g.day.month == 12 ? CivilDate(year: g.day.year + 1, month: 1, day: 1)
                 : CivilDate(year: g.day.year, month: g.day.month + 1, day: 1)
-            var lines: [(kind: BilledTokenKind, tokens: Int64, rate: Rate?, cost: Money)] = []
-            for kind in BilledTokenKind.allCases {
+            var lines: [(kind: BilledTokenKind, tokens: Int64, rate: Rate?, cost: Money, tool: String?)] = []
+            for kind in BilledTokenKind.allCases where kind.isTokens {
                 guard let n = g.tokens[kind], n > 0 else { continue }
-                let rate = card.map { kind.rate(in: $0) }
-                lines.append((kind, n, rate, Money(picos: Int128(n) * Int128(rate?.picosPerToken ?? 0))))
+                let rate = card.flatMap { kind.rate(in: $0) }
+                lines.append((kind, n, rate, Money(picos: Int128(n) * Int128(rate?.picosPerToken ?? 0)), nil))
             }
+            if let n = g.tokens[.images], n > 0 {
+                let rate = entry?.perImage
+                lines.append((.images, n, rate, Money(picos: Int128(n) * Int128(rate?.picosPerToken ?? 0)), nil))
+            }
+            for (tool, n) in g.toolUses.sorted(by: { $0.key < $1.key }) where n > 0 {
+                let rate = entry?.toolFees[tool]
+                lines.append((.toolUse, n, rate, Money(picos: Int128(n) * Int128(rate?.picosPerToken ?? 0)), tool))
+            }
+            if g.uplift != .zero { lines.append((.uplift, g.calls, nil, g.uplift, nil)) }
             if lines.isEmpty {
                 // Priced calls without tokens (cost zero): nothing to bill, unless a cost was stored.
                 guard g.cost != .zero else { continue }
-                lines.append((.input, 0, card.map { BilledTokenKind.input.rate(in: $0) }, .zero))
+                lines.append((.input, 0, card.flatMap { BilledTokenKind.input.rate(in: $0) }, .zero, nil))
             }
             let residual = g.cost - lines.map(\.cost).sum()
             var billed = lines.map(\.cost)
@@ -191,16 +202,20 @@ public enum FocusExport {
             let tierText = g.tier == .standard ? "" : ", \(g.tier.rawValue) tier"
             let sizeText = g.longContext ? ", long context" : ""
             for (i, line) in lines.enumerated() {
+                let sku = line.tool.map { "tool:\($0)" } ?? line.kind.rawValue
+                let what = line.tool.map { "\($0) tool uses" } ?? (line.kind.isTokens ? "\(line.kind.words) tokens" : line.kind.words)
                 out.append(Row(
                     billingAccountID: options.billingAccountID ?? (providerKey.isEmpty ? "unknown" : providerKey),
                     billingAccountName: options.billingAccountName, billingCurrency: entry?.currency ?? "USD",
                     billingPeriodStart: start, billingPeriodEnd: nextMonth, chargePeriodStart: g.day, chargePeriodEnd: g.day.adding(days: 1),
-                    chargeDescription: "\(model) \(line.kind.words) tokens\(tierText)\(sizeText)",
+                    chargeDescription: "\(model) \(what)\(tierText)\(sizeText)",
                     providerName: provider, publisherName: displayName(provider: publisherKey), invoiceIssuerName: provider,
                     serviceName: serviceName(provider: providerKey), subAccountID: g.project, resourceID: g.apiKey,
-                    skuID: "\(model):\(line.kind.rawValue)",
-                    skuPriceID: "\(model):\(line.kind.rawValue):\(g.tier.rawValue)\(g.longContext ? ":long-context" : ""):\(entry?.effectiveFrom.description ?? "unknown")",
-                    quantity: line.tokens, listUnitPrice: line.rate.map { Money(picos: Int128($0.picosPerToken)) }, listCost: line.cost,
+                    skuID: "\(model):\(sku)",
+                    skuPriceID: "\(model):\(sku):\(g.tier.rawValue)\(g.longContext ? ":long-context" : ""):\(entry?.effectiveFrom.description ?? "unknown")",
+                    quantity: line.tokens,
+                    unit: line.kind.isTokens ? "Tokens" : (line.kind == .images ? "Images" : "Requests"),
+                    listUnitPrice: line.rate.map { Money(picos: Int128($0.picosPerToken)) }, listCost: line.cost,
                     billedCost: billed[i], tokenKind: line.kind, tier: g.tier, longContext: g.longContext, calls: g.calls,
                     costDiffersFromBook: residual != .zero))
             }
@@ -212,7 +227,12 @@ public enum FocusExport {
         if a.chargePeriodStart != b.chargePeriodStart { return a.chargePeriodStart < b.chargePeriodStart }
         if a.providerName != b.providerName { return a.providerName < b.providerName }
         if a.skuID != b.skuID {
-            let (ma, mb) = (a.skuID.dropLast(a.tokenKind.rawValue.count + 1), b.skuID.dropLast(b.tokenKind.rawValue.count + 1))
+            func model(_ r: Row) -> Substring {
+                guard let colon = r.skuID.range(of: ":" + (r.tokenKind == .toolUse ? "tool:" : r.tokenKind.rawValue), options: .backwards)
+                else { return Substring(r.skuID) }
+                return r.skuID[..<colon.lowerBound]
+            }
+            let (ma, mb) = (model(a), model(b))
             if ma != mb { return ma < mb }
         }
         if a.subAccountID != b.subAccountID { return (a.subAccountID ?? "") < (b.subAccountID ?? "") }

@@ -47,11 +47,11 @@ public enum PriceListReport {
         if models.isEmpty { return "Every stored request is priced.\n" }
         var t = TextTable(columns: [
             .init("model"), .init("requests", align: .right), .init("input tokens", align: .right),
-            .init("output tokens", align: .right), .init("first"), .init("last"),
+            .init("output tokens", align: .right), .init("first"), .init("last"), .init("missing"),
         ])
         for m in models {
             t.add([m.model, NumberText.integer(m.requests), NumberText.integer(m.inputTokens), NumberText.integer(m.outputTokens),
-                   m.first.utcDay.description, m.last.utcDay.description])
+                   m.first.utcDay.description, m.last.utcDay.description, m.missing.joined(separator: "; ")])
         }
         return "Unpriced requests (shown as unpriced in every report, never as $0):\n\n" + t.render()
             + "\nAdd their prices with `tokenledger prices import FILE`, then run `tokenledger reprice`.\n"
@@ -61,7 +61,8 @@ public enum PriceListReport {
         JSONOutput.object([
             ("unpriced_models", .array(models.map { m in
                 .object([("model", .string(m.model)), ("requests", .int(m.requests)), ("input_tokens", .int(m.inputTokens)),
-                         ("output_tokens", .int(m.outputTokens)), ("first", .string(m.first.iso8601)), ("last", .string(m.last.iso8601))])
+                         ("output_tokens", .int(m.outputTokens)), ("first", .string(m.first.iso8601)), ("last", .string(m.last.iso8601)),
+                         ("missing", .array(m.missing.map { .string($0) }))])
             })),
         ]).render()
     }

@@ -14,9 +14,26 @@ public enum BilledTokenKind: String, Sendable, CaseIterable, Hashable {
     case output
     /// Reasoning (priced apart from other output only where the price book says so).
     case reasoning
+    /// Audio input not read from a cache.
+    case audioInput = "audio_input"
+    /// Audio input read from a cache.
+    case cachedAudioInput = "cached_audio_input"
+    /// Audio output.
+    case audioOutput = "audio_output"
+    /// Image input tokens.
+    case imageInput = "image_input"
+    /// Image output tokens.
+    case imageOutput = "image_output"
+    /// Generated images (priced per image, not per token).
+    case images
+    /// Uses of one server-side tool (priced per use; the row names the tool).
+    case toolUse = "tool_use"
+    /// What request-attribute multipliers (fast mode, data residency) added to the tokens.
+    case uplift
 
-    /// The rate of this kind in a resolved card.
-    public func rate(in card: RateCard.Resolved) -> Rate {
+    /// The rate of this kind in a resolved card; nil for the kinds not priced per token, and for an audio
+    /// or image rate the card does not know.
+    public func rate(in card: RateCard.Resolved) -> Rate? {
         switch self {
         case .input: card.input
         case .cachedInput: card.cachedInput
@@ -24,8 +41,17 @@ public enum BilledTokenKind: String, Sendable, CaseIterable, Hashable {
         case .cacheWrite1h: card.cacheWrite1h
         case .output: card.output
         case .reasoning: card.reasoning
+        case .audioInput: card.audioInput
+        case .cachedAudioInput: card.cachedAudioInput
+        case .audioOutput: card.audioOutput
+        case .imageInput: card.imageInput
+        case .imageOutput: card.imageOutput
+        case .images, .toolUse, .uplift: nil
         }
     }
+
+    /// Whether the kind counts tokens (its quantity's unit is `Tokens`).
+    public var isTokens: Bool { self != .images && self != .toolUse && self != .uplift }
 
     /// Words for a description: `cached input`.
     public var words: String {
@@ -36,6 +62,14 @@ public enum BilledTokenKind: String, Sendable, CaseIterable, Hashable {
         case .cacheWrite1h: "1-hour cache write"
         case .output: "output"
         case .reasoning: "reasoning"
+        case .audioInput: "audio input (uncached)"
+        case .cachedAudioInput: "cached audio input"
+        case .audioOutput: "audio output"
+        case .imageInput: "image input"
+        case .imageOutput: "image output"
+        case .images: "generated images"
+        case .toolUse: "tool use"
+        case .uplift: "attribute multiplier uplift"
         }
     }
 }
@@ -59,8 +93,13 @@ public struct FocusUsage: Sendable, Equatable {
     public var apiKey: String?
     /// How many calls.
     public var calls: Int64 = 0
-    /// Tokens of each kind (disjoint: input here is uncached input, output excludes reasoning).
+    /// Tokens of each kind (disjoint: input here is uncached text input, output excludes reasoning, audio
+    /// and image tokens are apart from text), and generated images under `.images`.
     public var tokens: [BilledTokenKind: Int64] = [:]
+    /// Uses of each server-side tool.
+    public var toolUses: [String: Int64] = [:]
+    /// What attribute multipliers added, picodollars (part of ``cost``).
+    public var uplift = Money.zero
     /// The calls' stored cost (what every other report adds up).
     public var cost = Money.zero
 }
@@ -119,7 +158,7 @@ public struct FocusQuery {
         var total = Money.zero
         let s = try db.prepare("""
             SELECT id, provider_id, project_id, api_key_id, price_id, batch, service_tier, input_tokens, cached_input_tokens,
-                   cache_write_tokens, cache_write_1h_tokens, output_tokens, reasoning_tokens, cost
+                   cache_write_tokens, cache_write_1h_tokens, output_tokens, reasoning_tokens, cost, extras
             FROM requests WHERE id BETWEEN ? AND ? ORDER BY id
             """)
         s.bind(range.lowerBound, at: 1)
@@ -140,10 +179,31 @@ public struct FocusQuery {
                                               longContext: key.longContext, project: nil, apiKey: nil)
             g.calls += 1
             let cacheTokens = Self.add(Self.add(max(0, cached), max(0, write5m)), max(0, write1h))
-            let parts: [(BilledTokenKind, Int64)] = [
+            var parts: [(BilledTokenKind, Int64)] = [
                 (.input, max(0, input - min(input, cacheTokens))), (.cachedInput, cached), (.cacheWrite5m, write5m),
                 (.cacheWrite1h, write1h), (.output, max(0, output - min(output, max(0, reasoning)))), (.reasoning, reasoning),
             ]
+            if let e = s.text(14).flatMap(CallExtras.init(storedText:)) {
+                // Audio and image tokens come out of the text kinds they are part of.
+                parts[0].1 = max(0, parts[0].1 - e.uncachedAudioTokens - e.imageInputTokens)
+                parts[1].1 = max(0, parts[1].1 - e.cachedAudioTokens)
+                parts[4].1 = max(0, parts[4].1 - e.audioOutputTokens - e.imageOutputTokens)
+                parts += [(.audioInput, e.uncachedAudioTokens), (.cachedAudioInput, e.cachedAudioTokens), (.audioOutput, e.audioOutputTokens),
+                          (.imageInput, e.imageInputTokens), (.imageOutput, e.imageOutputTokens), (.images, e.images)]
+                for (tool, n) in e.toolCalls where n > 0 { g.toolUses[tool] = Self.add(g.toolUses[tool] ?? 0, n) }
+                if let entry = entries[priceID] {
+                    var call = CallRecord(requestID: "", timestamp: Timestamp(milliseconds: s.int64(0) >> 20), model: entry.model,
+                                          inputTokens: input, outputTokens: output)
+                    call.cachedInputTokens = cached
+                    call.cacheWriteTokens = write5m
+                    call.cacheWrite1hTokens = write1h
+                    call.reasoningTokens = reasoning
+                    call.batch = s.int64(5) != 0
+                    call.serviceTier = ServiceTier(rawValue: Int(s.int64(6))) ?? .standard
+                    call.extras = e
+                    if let uplift = entry.costComponents(of: call)?.uplift { g.uplift = g.uplift + Money(picos: uplift) }
+                }
+            }
             for (kind, n) in parts where n > 0 { g.tokens[kind] = Self.add(g.tokens[kind] ?? 0, n) }
             g.cost = g.cost + Money(picos: cost)
             total = total + Money(picos: cost)

@@ -83,8 +83,10 @@ public enum Schema {
             denominator INTEGER NOT NULL,
             PRIMARY KEY(price_id, attribute, value)
         ) WITHOUT ROWID;
-        DROP VIEW v_requests;
-        DROP VIEW v_prices;
+        DROP VIEW IF EXISTS v_requests;
+        DROP VIEW IF EXISTS v_prices;
+        -- The shipped book is stored again with its new parts at the next load.
+        DELETE FROM meta WHERE key = 'default_prices';
         \(requestsView(extras: true))
         \(pricesView(extras: true))
         """

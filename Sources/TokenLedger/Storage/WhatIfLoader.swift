@@ -54,7 +54,7 @@ public struct WhatIfLoader {
                 }
                 continue
             }
-            let known = !s.isNull(28)
+            let known = !s.isNull(RequestScan.columnCount)
             let action = WhatIfAction(
                 key: key,
                 workflowID: known ? s.optionalInt64(RequestScan.columnCount + 2) : stored.workflowID,
