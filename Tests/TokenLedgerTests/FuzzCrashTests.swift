@@ -18,6 +18,7 @@ import Testing
         "litellm": [LiteLLMSpendLogImporter.self, LiteLLMSpendLogCSVImporter.self],
         "claude-code": [ClaudeCodeImporter.self],
         "codex": [CodexImporter.self],
+        "batch": [OpenAIBatchImporter.self, AnthropicBatchImporter.self],
         "openai": [OpenAIUsageImporter.self, OpenAICostsImporter.self, OpenAIUsageCSVImporter.self, OpenAICostsCSVImporter.self],
         "anthropic": [AnthropicUsageReportImporter.self, AnthropicCostReportImporter.self,
                       AnthropicConsoleUsageCSVImporter.self, AnthropicConsoleCostCSVImporter.self],

@@ -143,6 +143,7 @@ public enum ImportFormats {
         LiteLLMSpendLogCSVImporter.self,
         ClaudeCodeImporter.self,
         CodexImporter.self,
+        OpenAIBatchImporter.self, AnthropicBatchImporter.self,
         OpenAIUsageImporter.self, OpenAICostsImporter.self, OpenAIUsageCSVImporter.self, OpenAICostsCSVImporter.self,
         AnthropicUsageReportImporter.self, AnthropicCostReportImporter.self,
         AnthropicConsoleUsageCSVImporter.self, AnthropicConsoleCostCSVImporter.self,
