@@ -5,7 +5,7 @@ import TokenLedger
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import routing logs, OpenTelemetry traces, LiteLLM spend logs, Claude Code sessions and provider usage or cost exports.",
+        abstract: "Import routing logs, OpenTelemetry traces, LiteLLM spend logs, Claude Code and Codex sessions, batch results and provider usage or cost exports.",
         discussion: """
         Formats are detected from each file's content; --format forces one. Re-importing is safe: an \
         unchanged file is skipped, a grown file resumes where it stopped, and a request already stored is \
@@ -16,7 +16,7 @@ struct ImportCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: ArgumentHelp("Files, directories (searched recursively) or - for standard input. With --format claude-code and no path: Claude Code's own folders ($CLAUDE_CONFIG_DIR, else ~/.config/claude/projects and ~/.claude/projects).", valueName: "path"))
+    @Argument(help: ArgumentHelp("Files, directories (searched recursively) or - for standard input. With --format claude-code and no path: Claude Code's own folders ($CLAUDE_CONFIG_DIR, else ~/.config/claude/projects and ~/.claude/projects); with --format codex and no path: Codex's ($CODEX_HOME, else ~/.codex: sessions and archived_sessions).", valueName: "path"))
     var paths: [String] = []
 
     @Option(help: ArgumentHelp("Input format: auto, or one of \(ImportFormats.all.map { $0.formatName }.joined(separator: ", ")).", valueName: "name"))
@@ -35,16 +35,24 @@ struct ImportCommand: ParsableCommand {
         if format != "auto" && ImportFormats.named(format) == nil {
             throw ValidationError("unknown format `\(format)`; expected auto or one of \(ImportFormats.all.map { $0.formatName }.joined(separator: ", "))")
         }
-        if paths.isEmpty && format != ClaudeCodeImporter.formatName {
-            throw ValidationError("give the files or directories to import (or - for standard input); only --format \(ClaudeCodeImporter.formatName) has default locations")
+        if paths.isEmpty && format != ClaudeCodeImporter.formatName && format != CodexImporter.formatName {
+            throw ValidationError("give the files or directories to import (or - for standard input); only --format \(ClaudeCodeImporter.formatName) and --format \(CodexImporter.formatName) have default locations")
         }
     }
 
-    /// The inputs: as given, or Claude Code's folders when none are given.
+    /// The inputs: as given, or Claude Code's or Codex's folders when none are given.
     func inputs() throws -> [String] {
         guard paths.isEmpty else { return paths }
         let environment = ProcessInfo.processInfo.environment
         let home = environment["HOME"] ?? NSHomeDirectory()
+        if format == CodexImporter.formatName {
+            let found = CodexImporter.defaultDirectories(environment: environment, home: home)
+            guard !found.isEmpty else {
+                let searched = CodexImporter.candidateDirectories(environment: environment, home: home)
+                throw CLIError("no Codex sessions in \(searched.joined(separator: ", ")); set CODEX_HOME or give paths")
+            }
+            return found
+        }
         let found = ClaudeCodeImporter.defaultDirectories(environment: environment, home: home)
         guard !found.isEmpty else {
             let searched = ClaudeCodeImporter.candidateDirectories(environment: environment, home: home)

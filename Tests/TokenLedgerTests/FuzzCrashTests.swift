@@ -17,6 +17,8 @@ import Testing
         "otlp-json": [OTLPDocumentImporter.self],
         "litellm": [LiteLLMSpendLogImporter.self, LiteLLMSpendLogCSVImporter.self],
         "claude-code": [ClaudeCodeImporter.self],
+        "codex": [CodexImporter.self],
+        "batch": [OpenAIBatchImporter.self, AnthropicBatchImporter.self],
         "openai": [OpenAIUsageImporter.self, OpenAICostsImporter.self, OpenAIUsageCSVImporter.self, OpenAICostsCSVImporter.self],
         "anthropic": [AnthropicUsageReportImporter.self, AnthropicCostReportImporter.self,
                       AnthropicConsoleUsageCSVImporter.self, AnthropicConsoleCostCSVImporter.self],

@@ -142,6 +142,8 @@ public enum ImportFormats {
         LiteLLMSpendLogImporter.self,
         LiteLLMSpendLogCSVImporter.self,
         ClaudeCodeImporter.self,
+        CodexImporter.self,
+        OpenAIBatchImporter.self, AnthropicBatchImporter.self,
         OpenAIUsageImporter.self, OpenAICostsImporter.self, OpenAIUsageCSVImporter.self, OpenAICostsCSVImporter.self,
         AnthropicUsageReportImporter.self, AnthropicCostReportImporter.self,
         AnthropicConsoleUsageCSVImporter.self, AnthropicConsoleCostCSVImporter.self,
