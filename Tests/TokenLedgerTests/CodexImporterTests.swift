@@ -67,7 +67,7 @@ import Testing
         #expect(r["input_tokens"] == "5000" && r["output_tokens"] == "1000")
         #expect(try Self.cost(t, "\(Self.noModel):6000") == nil)
         #expect(t.summary.unpricedModels == [CodexImporter.unrecordedModel: 1])
-        let unpriced = try UnpricedModels.read(db: t.db)
+        let unpriced = try UnpricedModels.read(db: t.db, book: try PriceStore(db: t.db).loadBook())
         #expect(unpriced.map(\.model) == [CodexImporter.unrecordedModel])
     }
 
