@@ -80,3 +80,39 @@ import Testing
         try Golden.check(ext == "json" ? ExplainReportJSON.render(r) : ExplainReportText.render(r), name: "explain-W41-W42.\(ext)")
     }
 }
+
+/// Charges beyond text tokens are drivers of their own: the same traffic with twice the web searches is
+/// explained by tool uses, not by volume or price.
+@Suite struct ExplainExtrasTests {
+    @Test func webSearchesThatDoubledAreANamedCause() throws {
+        let (db, dir) = try ProviderFixtures.temporaryDatabase()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var lines = ""
+        for (week, searches) in [(0, 1), (1, 2)] {
+            for i in 0..<70 {
+                let day = 5 + week * 7 + i / 10
+                lines += #"{"request_id":"w\#(week)-\#(i)","action_id":"a\#(week)-\#(i)","timestamp":"2026-10-\#(String(format: "%02d", day))T12:00:00Z","model":"claude-sonnet-4-5","workflow":"research","input_tokens":1000,"output_tokens":100,"web_search_calls":\#(searches)}"# + "\n"
+            }
+        }
+        let file = dir.appendingPathComponent("searches.jsonl")
+        try lines.write(to: file, atomically: true, encoding: .utf8)
+        _ = try Importer(database: db, prices: try PriceStore(db: db).loadBook()).run(paths: [file.path])
+        let utc = TimeZone(identifier: "UTC")!
+        let b = try Period(parsing: "2026-W41"), c = try Period(parsing: "2026-W42")
+        let loader = BillChangeLoader(db: db)
+        func report(raw: Bool) throws -> BillChangeReport {
+            let d = BillChangeAnalysis.decompose(base: try loader.load(b, zone: utc, forceRawRows: raw),
+                                                 compare: try loader.load(c, zone: utc, forceRawRows: raw))
+            return BillChangeReport.make(d, base: b, compare: c, zoneName: "UTC", dimension: .workflow, names: try NameDirectory(db: db),
+                                         modelTiers: [:], fallbackReasons: [:])
+        }
+        let r = try report(raw: false)
+        // 70 calls × one more search × $0.01 (Anthropic: $10 per 1,000 searches, pricing page read 2026-12-07).
+        #expect(r.change == ProviderFixtures.usd("0.70"))
+        let tools = try #require(r.drivers.first { $0.driver == .toolUse })
+        #expect(tools.amount == ProviderFixtures.usd("0.70"))
+        #expect(r.drivers.filter { $0.driver != .toolUse }.allSatisfy { $0.amount == .zero })
+        #expect(r.explanation.contains("more tool uses"))
+        #expect(ExplainReportJSON.render(r) == ExplainReportJSON.render(try report(raw: true)))
+    }
+}

@@ -77,9 +77,21 @@ public enum BillChangeAnalysis {
         case .unitShare: return newOrRemoved ? (sign > 0 ? .newTraffic : .removedTraffic) : .workflowMix
         case .callsPerAction: return .callOverhead
         case .modelShare: return newOrRemoved ? (sign > 0 ? .newTraffic : .removedTraffic) : .routingMix
-        case .tokensPerCall: return component == .output ? .outputTokens : .inputTokens
+        case .tokensPerCall:
+            switch component {
+            case .output: return .outputTokens
+            case .modality: return .modality
+            case .toolFees: return .toolUse
+            case .uplift: return .modifiers
+            case .uncachedInput, .cachedInput, .cacheWrite: return .inputTokens
+            }
         case .componentShare: return .cacheHitRate
-        case .unitPrice: return .unitPrice
+        case .unitPrice:
+            switch component {
+            case .modality: return .modality
+            case .uplift: return .modifiers
+            default: return .unitPrice
+            }
         }
     }
 
@@ -129,14 +141,17 @@ public enum BillChangeAnalysis {
             let input = Double(cell?.inputTokens ?? 0)
             let tokens = Double(cell?.tokens(c) ?? 0)
             let cost = Double(cell?.components[c] ?? 0)
-            let perCall = c == .output ? Double(cell?.outputTokens ?? 0) : input
+            // Output and the charges beyond text tokens have no share of input: τ is their own quantity per
+            // call and χ is 1.
+            let own = !c.isInput
+            let perCall = own ? tokens : input
             return [
                 actions > 0 ? a : 0,
                 ratio(unit, actions),
                 unit > 0 ? ratio(kind, unit) : nil,
                 kind > 0 ? ratio(calls, kind) : nil,
                 calls > 0 ? ratio(perCall, calls) : nil,
-                c == .output ? (calls > 0 ? 1 : nil) : (input > 0 ? ratio(tokens, input) : nil),
+                own ? (calls > 0 ? 1 : nil) : (input > 0 ? ratio(tokens, input) : nil),
                 tokens > 0 ? ratio(cost, tokens) : nil,
             ]
         }
@@ -213,9 +228,15 @@ public struct BillChangeCellKey: Hashable, Sendable, Comparable {
     }
 }
 
-/// The token components a call is billed for.
+/// The components a call is billed for: its text tokens, and the charges beyond them.
 public enum TokenComponent: Int, CaseIterable, Sendable {
     case uncachedInput, cachedInput, cacheWrite, output
+    /// Audio and image tokens and generated images (their quantity: priced calls).
+    case modality
+    /// Server-side tool fees (their quantity: tool uses).
+    case toolFees
+    /// What request-attribute multipliers added (their quantity: priced calls).
+    case uplift
 
     public var name: String {
         switch self {
@@ -223,8 +244,14 @@ public enum TokenComponent: Int, CaseIterable, Sendable {
         case .cachedInput: "cached input"
         case .cacheWrite: "cache writes"
         case .output: "output"
+        case .modality: "audio and images"
+        case .toolFees: "tool fees"
+        case .uplift: "price modifiers"
         }
     }
+
+    /// Whether the component is a part of the input tokens (its share of input is a factor).
+    var isInput: Bool { self == .uncachedInput || self == .cachedInput || self == .cacheWrite }
 }
 
 extension CostComponents {
@@ -234,6 +261,9 @@ extension CostComponents {
         case .cachedInput: cachedInput
         case .cacheWrite: cacheWrite
         case .output: output
+        case .modality: modality
+        case .toolFees: toolFees
+        case .uplift: uplift
         }
     }
 }
@@ -246,18 +276,23 @@ public struct BillChangeCellUsage: Sendable, Equatable {
     public var cachedInputTokens: Int64 = 0
     public var cacheWriteTokens: Int64 = 0
     public var outputTokens: Int64 = 0
+    /// Billed server-side tool uses.
+    public var toolCalls: Int64 = 0
     public var components = CostComponents()
 
     public init() {}
 
     public var pricedCalls: Int64 { calls - unpricedCalls }
 
+    /// The quantity a component's cost is spread over: its tokens, tool uses, or priced calls.
     func tokens(_ c: TokenComponent) -> Int64 {
         switch c {
         case .uncachedInput: inputTokens - cachedInputTokens - cacheWriteTokens
         case .cachedInput: cachedInputTokens
         case .cacheWrite: cacheWriteTokens
         case .output: outputTokens
+        case .modality, .uplift: pricedCalls
+        case .toolFees: toolCalls
         }
     }
 
@@ -268,6 +303,7 @@ public struct BillChangeCellUsage: Sendable, Equatable {
         cachedInputTokens += s.cachedInputTokens
         cacheWriteTokens += s.cacheWriteTokens + s.cacheWrite1hTokens
         outputTokens += s.outputTokens
+        toolCalls += s.toolCalls
         components = components + s.components
     }
 }
@@ -281,6 +317,9 @@ public enum BillChangeDriver: String, CaseIterable, Sendable {
     case inputTokens = "input_tokens"
     case outputTokens = "output_tokens"
     case cacheHitRate = "cache_hit_rate"
+    case toolUse = "tool_uses"
+    case modality = "audio_and_images"
+    case modifiers = "price_modifiers"
     case unitPrice = "unit_price"
     case newTraffic = "new_workflows_or_models"
     case removedTraffic = "removed_workflows_or_models"
@@ -295,6 +334,9 @@ public enum BillChangeDriver: String, CaseIterable, Sendable {
         case .inputTokens: "input tokens per call"
         case .outputTokens: "output tokens per call"
         case .cacheHitRate: "cache hit rate"
+        case .toolUse: "tool uses per call (web search, …)"
+        case .modality: "audio and image charges"
+        case .modifiers: "price modifiers (fast mode, data residency)"
         case .unitPrice: "unit price"
         case .newTraffic: "new workflows or models"
         case .removedTraffic: "removed workflows or models"

@@ -248,6 +248,12 @@ enum BillChangeExplanation {
             case .outputTokens: return up ? "longer outputs in \(workflow(k.workflowID))" : "shorter outputs in \(workflow(k.workflowID))"
             case .cacheHitRate: return up ? "a lower cache hit rate in \(workflow(k.workflowID))" : "a higher cache hit rate in \(workflow(k.workflowID))"
             case .unitPrice: return up ? "higher prices of \(model(k.modelID))" : "lower prices of \(model(k.modelID))"
+            case .toolUse: return up ? "more tool uses (web search, …) per call in \(workflow(k.workflowID))"
+                : "fewer tool uses (web search, …) per call in \(workflow(k.workflowID))"
+            case .modality: return up ? "more audio and image charges in \(workflow(k.workflowID))"
+                : "less audio and image charges in \(workflow(k.workflowID))"
+            case .modifiers: return up ? "more calls with fast mode or data residency in \(workflow(k.workflowID))"
+                : "fewer calls with fast mode or data residency in \(workflow(k.workflowID))"
             case .newTraffic:
                 let existed = d.base.cells.keys.contains { $0.unit.workflowID == k.workflowID }
                 return existed ? "new teams, segments or models in \(workflow(k.workflowID))" : "the new \(workflow(k.workflowID)) workflow"
