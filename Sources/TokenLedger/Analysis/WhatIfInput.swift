@@ -26,6 +26,8 @@ public struct WhatIfCall: Sendable, Equatable {
     public var qualityScore: Double?
     /// Whether the answer had to be corrected (`metadata.corrected`), when the log says.
     public var corrected: Bool?
+    /// Audio and image tokens, tool uses and price-changing attributes; re-priced with the tokens.
+    public var extras: CallExtras?
 
     public init(rowID: Int64, modelID: Int64, workflowID: Int64? = nil, tierID: Int64? = nil, kind: CallKind = .primary,
                 status: CallStatus = .ok, inputTokens: Int64, outputTokens: Int64, cost: Int64?) {
@@ -51,6 +53,7 @@ public struct WhatIfCall: Sendable, Equatable {
         batch = c.batch
         serviceTier = c.serviceTier
         qualityScore = c.qualityScore
+        extras = c.extras
         self.corrected = corrected
     }
 
@@ -68,6 +71,7 @@ public struct WhatIfCall: Sendable, Equatable {
         r.reasoningTokens = reasoningTokens
         r.batch = batch
         r.serviceTier = serviceTier
+        r.extras = extras
         return r
     }
 }
