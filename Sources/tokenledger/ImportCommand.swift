@@ -11,7 +11,8 @@ struct ImportCommand: ParsableCommand {
         unchanged file is skipped, a grown file resumes where it stopped, and a request already stored is \
         never counted twice. Rows that cannot be imported are kept in the rejects table (see `rejects`).
         Exit status: 0 when every named input was read (rejected rows are reported, not fatal); 1 when an \
-        input could not be read or its format was not recognised (after importing everything else).
+        input could not be read, its format was not recognised, or it had rows and every one was rejected \
+        (after importing everything else). The header of a CSV file is not a row.
         """)
 
     @OptionGroup var global: GlobalOptions

@@ -121,6 +121,7 @@ public final class Importer {
                     if prior.complete && prior.bytesDone == size {
                         file.status = .unchanged
                         file.format = prior.format
+                        try failIfNothingLanded(sourceID: prior.id, prefix: "unchanged since an import in which ", &file)
                         return file
                     }
                     // Only line-by-line formats can start in the middle: a JSON document or a CSV file
@@ -138,6 +139,7 @@ public final class Importer {
                     file.status = .sameContent
                     file.sameAs = same.path
                     file.format = same.format
+                    try failIfNothingLanded(sourceID: same.id, prefix: "same content as \(same.path), from which ", &file)
                     return file
                 }
             }
@@ -177,7 +179,8 @@ public final class Importer {
             } else {
                 guard let f = ImportFormats.detect(sample) else {
                     let first = String(decoding: sample.firstLine.prefix(80), as: UTF8.self)
-                    throw InputError(path: path, message: "format not recognised (first line: \(first.debugDescription)); pass --format")
+                    let closest = ImportFormats.closest(sample).map { "; closest format: \($0)" } ?? ""
+                    throw InputError(path: path, message: "format not recognised (first line: \(first.debugDescription))\(closest); pass --format")
                 }
                 format = f
             }
@@ -215,8 +218,20 @@ public final class Importer {
         if let e = outcome.readError {
             file.status = .failed
             file.error = e
+        } else {
+            try failIfNothingLanded(sourceID: sourceID, prefix: "", &file)
         }
         return file
+    }
+
+    /// An input whose rows were all rejected failed, though it was read to its end: nothing of it is in
+    /// the database. Rows that landed earlier (a resumed file's first part, duplicates of stored rows)
+    /// count as landed; an input without rows (empty, or blank lines) did not fail.
+    private func failIfNothingLanded(sourceID: Int64, prefix: String, _ file: inout FileSummary) throws {
+        let outcome = try sources.outcome(id: sourceID)
+        guard outcome.nothingLanded else { return }
+        file.status = .failed
+        file.error = prefix + outcome.failure
     }
 
     // MARK: The pipeline

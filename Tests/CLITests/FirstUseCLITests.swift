@@ -1,0 +1,35 @@
+import Foundation
+import Testing
+import TokenLedger
+
+/// A first import of a wrong file says so: it exits 1 after importing the rest, and names the file and why.
+@Suite struct FirstUseCLITests {
+    @Test func aProviderCSVWithARenamedColumnExitsOneNamingTheFileAndTheColumn() throws {
+        let w = try CLIWorkspace()
+        let csv = try w.write("usage.csv", """
+            start_time,end_time,project_id,num_model_requests,model,input_tokens,completion_tokens
+            1759622400,1759708800,p,1,gpt-4o,100,10
+            1759622400,1759708800,p,1,gpt-4o-mini,100,10
+
+            """)
+        let good = try w.write("good.jsonl", #"{"timestamp":"2026-10-05T10:00:00Z","request_id":"g","model":"gpt-4o-mini","input_tokens":10,"output_tokens":1}"# + "\n")
+        let r = try w.run(["import", csv, good])
+        #expect(r.status == 1, "\(r.output)")
+        #expect(r.stdout.contains("\(csv): error: no row was imported: all 2 row(s) were rejected"), "\(r.output)")
+        #expect(r.stdout.contains("output_tokens (no such column in the header)"), "\(r.output)")
+        #expect(r.stdout.contains("Rejected 2 row(s)"), "\(r.output)")
+        #expect(try w.summary()["total"]?["requests"]?.int64 == 1)
+
+        let json = try w.run(["import", csv, "--json"])
+        #expect(json.status == 1)
+        #expect(try json.json()["files"]?.array?.first?["status"]?.string == "failed")
+    }
+
+    @Test func anUnrecognisedCSVNamesTheClosestFormat() throws {
+        let w = try CLIWorkspace()
+        let csv = try w.write("usage.csv", "start_time,end_time,model,requests,input_tokens,output_tokens\n1759622400,1759708800,gpt-4o,1,100,10\n")
+        let r = try w.run(["import", csv])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("closest format: openai-usage-csv (missing columns: num_model_requests); pass --format"), "\(r.output)")
+    }
+}

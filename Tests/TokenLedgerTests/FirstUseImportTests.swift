@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+@testable import TokenLedger
+
+/// What a first import of a wrong or damaged file says: an input of which no row landed failed, the
+/// header of a CSV is never a row, and a format no one claims is named by the closest one.
+@Suite struct FirstUseImportTests {
+    static let usageHeader = "start_time,end_time,project_id,num_model_requests,model,input_tokens,output_tokens"
+    static let usageRow = "1759622400,1759708800,p,1,gpt-4o,100,10"
+
+    @Test func aCSVWithARenamedColumnFailsAndItsHeaderIsNoReject() throws {
+        let scratch = try Scratch()
+        let ledger = try scratch.ledger()
+        let renamed = Self.usageHeader.replacingOccurrences(of: "output_tokens", with: "out_tokens")
+        let csv = try scratch.write("usage.csv", [renamed, Self.usageRow, Self.usageRow].joined(separator: "\n") + "\n")
+        let good = try scratch.write("calls.jsonl", LogLine.file([LogLine.call("g1")]))
+        let summary = try ledger.importPaths([csv, good])
+        #expect(summary.files.map(\.status) == [.failed, .imported])
+        #expect(!summary.allInputsRead)
+        #expect(summary.rowsImported == 1)
+        let error = try #require(summary.files[0].error)
+        #expect(error.contains("no row was imported: all 2 row(s) were rejected"), "\(error)")
+        #expect(error.contains("output_tokens"), "\(error)")
+        // The two data rows are rejects; the header (line 1) is not.
+        #expect(try ledger.rejects(ofPathEndingWith: "usage.csv") == [2: "missing_field", 3: "missing_field"])
+
+        // Importing it again unchanged still fails, and says why.
+        let again = try ledger.importPaths([csv])
+        #expect(again.files.first?.status == .failed)
+        #expect(again.files.first?.error?.contains("unchanged since an import in which no row was imported") == true)
+    }
+
+    @Test func aLiteLLMCSVWithoutRequestIDColumnRejectsRowsNotItsHeader() throws {
+        let scratch = try Scratch()
+        let ledger = try scratch.ledger()
+        let csv = try scratch.write("spend.csv", """
+            id,call_type,spend,startTime,endTime,model,prompt_tokens,completion_tokens
+            a,acompletion,0.001,2026-01-08 12:00:00,2026-01-08 12:00:01,gpt-4o,20,10
+
+            """)
+        let summary = try ledger.importPaths([csv], options: ImportOptions(format: "litellm-csv"))
+        #expect(summary.files.first?.status == .failed)
+        #expect(try ledger.rejects(ofPathEndingWith: "spend.csv") == [2: "missing_field"])
+    }
+
+    @Test func anInputOfOnlyRejectsFailsButDuplicatesAndEmptyInputsDoNot() throws {
+        let scratch = try Scratch()
+        let ledger = try scratch.ledger()
+        let bad = try scratch.write("bad.jsonl", "not json\n{\"also\": \"not a call\"}\n")
+        let summary = try ledger.importPaths([bad], options: ImportOptions(format: "routing-log"))
+        #expect(summary.files.first?.status == .failed)
+        #expect(summary.files.first?.error?.contains("all 2 row(s) were rejected (malformed_json") == true)
+
+        // Rows that are all duplicates of stored rows landed earlier: success.
+        let first = try scratch.write("first.jsonl", LogLine.file([LogLine.call("d1"), LogLine.call("d2")]))
+        let copy = try scratch.write("copy.jsonl", LogLine.file([LogLine.call("d2"), LogLine.call("d1")]))
+        let dup = try ledger.importPaths([first, copy])
+        #expect(dup.allInputsRead)
+        #expect(dup.files.map(\.status) == [.imported, .imported])
+        #expect(dup.duplicates == 2)
+
+        // An empty file, or one of blank lines, holds no rows: not a failure.
+        let empty = try ledger.importPaths([try scratch.write("empty.jsonl", ""), try scratch.write("blank.jsonl", "\n \n")])
+        #expect(empty.allInputsRead)
+
+        // A file whose rows landed earlier and that grew by rejected lines only did not fail.
+        let log = try scratch.write("grow.jsonl", LogLine.file([LogLine.call("r1")]))
+        #expect(try ledger.importPaths([log]).allInputsRead)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("not json\n".utf8))
+        try handle.close()
+        let grown = try ledger.importPaths([log])
+        #expect(grown.files.first?.status == .resumed)
+        #expect(grown.allInputsRead)
+    }
+
+    @Test func anUnrecognisedInputNamesTheClosestFormatAndWhatItLacks() throws {
+        let scratch = try Scratch()
+        let ledger = try scratch.ledger()
+        let renamed = Self.usageHeader.replacingOccurrences(of: "num_model_requests", with: "requests")
+        let csv = try scratch.write("usage.csv", renamed + "\n" + Self.usageRow + "\n")
+        let summary = try ledger.importPaths([csv])
+        let error = try #require(summary.files.first?.error)
+        #expect(error.contains("format not recognised"))
+        #expect(error.contains("closest format: openai-usage-csv (missing columns: num_model_requests)"), "\(error)")
+
+        let json = InputSample(bytes: Array(#"{"request_id":"a","timestamp":"2026-10-05T10:00:00Z","tokens":3}"#.utf8), name: "x")
+        #expect(ImportFormats.detect(json) == nil)
+        #expect(ImportFormats.closest(json)?.description == "routing-log (missing keys: model, input_tokens (or prompt_tokens, usage))")
+        // Nothing near: nothing named.
+        #expect(ImportFormats.closest(InputSample(bytes: Array("# Notes\nhello\n".utf8), name: "x")) == nil)
+    }
+}
