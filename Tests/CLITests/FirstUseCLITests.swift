@@ -33,3 +33,17 @@ import TokenLedger
         #expect(r.stdout.contains("closest format: openai-usage-csv (missing columns: num_model_requests); pass --format"), "\(r.output)")
     }
 }
+
+@Suite struct BadFirstLineCLITests {
+    @Test func aLogOnStandardInputWithAPartialFirstLineIsImported() throws {
+        let w = try CLIWorkspace()
+        let calls = (1...3).map { #"{"timestamp":"2026-10-05T10:00:00Z","request_id":"s\#($0)","model":"gpt-4o-mini","input_tokens":10,"output_tokens":1}"# }
+        let text = #"out_tokens":1}"# + "\n" + calls.joined(separator: "\n") + "\n"
+        let r = try w.run(["import", "-", "--json"], stdin: Data(text.utf8))
+        #expect(r.status == 0, "\(r.output)")
+        let json = try r.json()
+        #expect(json["rows_imported"]?.int64 == 3)
+        #expect(json["rejected"]?.int64 == 1)
+        #expect(json["files"]?.array?.first?["format"]?.string == "routing-log")
+    }
+}

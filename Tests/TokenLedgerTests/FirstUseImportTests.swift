@@ -92,3 +92,71 @@ import Testing
         #expect(ImportFormats.closest(InputSample(bytes: Array("# Notes\nhello\n".utf8), name: "x")) == nil)
     }
 }
+
+/// A log whose first line is bad is still recognised: the bad lines are rejects with their reason, and
+/// the good ones land.
+@Suite(.timeLimit(.minutes(5)))
+struct BadFirstLineTests {
+    static let good = (1...3).map { LogLine.call("g\($0)") }
+
+    /// Imports `head` followed by three good lines, with the format detected.
+    static func importAfter(_ head: [UInt8], name: String) throws -> (summary: ImportSummary, ids: [String], rejects: [Int: String]) {
+        let scratch = try Scratch()
+        let ledger = try scratch.ledger()
+        let path = try scratch.write(name, bytes: head + Array(LogLine.file(good).utf8))
+        let summary = try ledger.importPaths([path])
+        return (summary, try ledger.texts("SELECT request_id FROM v_requests ORDER BY source_line"), try ledger.rejects(ofPathEndingWith: name))
+    }
+
+    static func expectRecovered(_ r: (summary: ImportSummary, ids: [String], rejects: [Int: String]), rejects: [Int: String],
+                                sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(r.summary.files.first?.status == .imported, "\(r.summary.files.first?.error ?? "")", sourceLocation: sourceLocation)
+        #expect(r.summary.files.first?.format == "routing-log", sourceLocation: sourceLocation)
+        #expect(r.ids == ["g1", "g2", "g3"], sourceLocation: sourceLocation)
+        #expect(r.rejects == rejects, sourceLocation: sourceLocation)
+        #expect(r.summary.allInputsRead, sourceLocation: sourceLocation)
+    }
+
+    @Test func aPartialFirstLine() throws {
+        // The end of a line, as in a log rotated or copied in the middle of a write.
+        let partial = Array(#"put_tokens":12,"output_tokens":3,"latency_ms":40}"#.utf8) + [0x0A]
+        Self.expectRecovered(try Self.importAfter(partial, name: "partial.jsonl"), rejects: [1: "malformed_json"])
+    }
+
+    @Test func aNULBlock() throws {
+        // A block of NUL bytes, as a crash leaves in a file written through a page cache, on its own line and
+        // run into the next line.
+        Self.expectRecovered(try Self.importAfter(Array(repeating: 0, count: 4096) + [0x0A], name: "nul.jsonl"), rejects: [1: "malformed_json"])
+        let runIn = Array(repeating: 0, count: 4096) + Array(LogLine.call("lost").utf8) + [0x0A]
+        Self.expectRecovered(try Self.importAfter(runIn, name: "nul-run-in.jsonl"), rejects: [1: "malformed_json"])
+    }
+
+    @Test func aDeeplyNestedFirstLine() throws {
+        let depth = 10_000
+        let arrays = String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "\n"
+        Self.expectRecovered(try Self.importAfter(Array(arrays.utf8), name: "deep-arrays.jsonl"), rejects: [1: "malformed_json"])
+        let objects = String(repeating: #"{"a":"#, count: depth) + "1" + String(repeating: "}", count: depth) + "\n"
+        Self.expectRecovered(try Self.importAfter(Array(objects.utf8), name: "deep-objects.jsonl"), rejects: [1: "malformed_json"])
+    }
+
+    @Test func anOversizeFirstRecord() throws {
+        // One 50 MB record, larger than any line the reader holds (made here, not kept in the repository).
+        let record = Array(#"{"blob":""#.utf8) + Array(repeating: 0x61, count: 50 << 20) + Array("\"}\n".utf8)
+        Self.expectRecovered(try Self.importAfter(record, name: "oversize.jsonl"), rejects: [1: "line_too_long"])
+    }
+
+    @Test func recoveryNeedsAWholeObjectAndLeavesDocumentsAlone() throws {
+        // A pretty-printed document is claimed from its start, as before.
+        let scratch = try Scratch()
+        let doc = try ImportFixtures.text("litellm/spend-logs.json")
+        #expect(ImportFormats.detect(InputSample(bytes: Array(doc.utf8), name: "x")) != nil)
+        // Text with no whole JSON object in it is not recovered into anything.
+        let notes = try scratch.write("notes.txt", "# notes\nsome text\n{\"a\":\n")
+        let r = try scratch.ledger().importPaths([notes])
+        #expect(r.files.first?.status == .failed)
+        #expect(r.files.first?.error?.contains("format not recognised") == true)
+        // `{}` says nothing about a format.
+        #expect(!Array("{}".utf8).withUnsafeBufferPointer { InputSample.isWholeJSONObject($0) })
+        #expect(Array(#" {"a":1} "#.utf8).withUnsafeBufferPointer { InputSample.isWholeJSONObject($0) })
+    }
+}

@@ -172,12 +172,23 @@ public final class Importer {
             format = f
         } else {
             let sampleReader = resume == nil ? reader : LineReader(source: try FileByteSource(path: path))
-            let sample = InputSample(bytes: Array(try sampleReader.peek(64 * 1024)), name: path)
+            let window = Array(try sampleReader.peek(64 * 1024))
+            let sample = InputSample(bytes: window, name: path)
             if sample.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
                 // An empty input is read fine and holds nothing.
                 format = RoutingLogImporter.self
             } else {
-                guard let f = ImportFormats.detect(sample) else {
+                // When nothing claims the start, a damaged first line may hide a good log: sample again from
+                // its first whole JSON object (standard input only within the bytes already read).
+                func recovered() throws -> (any FormatImporter.Type)? {
+                    let source: any ByteSource
+                    if isStandardInput { source = MemoryByteSource(window) }
+                    else if gzip { source = try GzipByteSource(path: path) }
+                    else { source = try FileByteSource(path: path) }
+                    guard let again = try InputSample.fromFirstWholeObject(LineReader(source: source), name: path) else { return nil }
+                    return ImportFormats.detect(again.sample)
+                }
+                guard let f = ImportFormats.detect(sample) ?? (try? recovered()) ?? nil else {
                     let first = String(decoding: sample.firstLine.prefix(80), as: UTF8.self)
                     let closest = ImportFormats.closest(sample).map { "; closest format: \($0)" } ?? ""
                     throw InputError(path: path, message: "format not recognised (first line: \(first.debugDescription))\(closest); pass --format")
