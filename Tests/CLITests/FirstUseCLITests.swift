@@ -47,3 +47,47 @@ import TokenLedger
         #expect(json["files"]?.array?.first?["format"]?.string == "routing-log")
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite struct InterruptCLITests {
+    @Test func ctrlCStopsAfterACommitSaysHowFarAndTheNextRunResumes() throws {
+        let w = try CLIWorkspace()
+        let log = try w.sample("traffic.jsonl", calls: 150_000, seed: 7, days: 7)
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = ["import", log, "--db", w.db, "--quiet"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        nonisolated(unsafe) var outData = Data()
+        let reading = DispatchGroup()
+        reading.enter()
+        DispatchQueue.global().async {
+            outData = out.fileHandleForReading.readDataToEndOfFile()
+            reading.leave()
+        }
+        while process.isRunning && KillMidwayTests.committedLines(w.db) == 0 { Thread.sleep(forTimeInterval: 0.05) }
+        let wasRunning = process.isRunning
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        reading.wait()
+        let stdout = String(decoding: outData, as: UTF8.self)
+        try #require(wasRunning, "the import ended before its first commit could be interrupted")
+        #expect(process.terminationReason == .exit && process.terminationStatus == 130, "\(process.terminationStatus): \(stdout)")
+        let committed = KillMidwayTests.committedLines(w.db)
+        #expect(committed > 0)
+        #expect(stdout.contains("traffic.jsonl: interrupted: committed up to line \(committed) "), "\(stdout)")
+        #expect(stdout.contains("Run the same import again: it resumes where it stopped."), "\(stdout)")
+
+        let again = try w.run(["import", log, "--quiet"])
+        #expect(again.status == 0, "\(again.output)")
+        #expect(again.stdout.contains("traffic.jsonl: resuming after line \(committed), where an earlier import stopped"), "\(again.stdout)")
+        #expect(!again.stdout.contains("grown since"))
+        let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").count
+        #expect(try w.summary()["total"]?["requests"]?.int64 == Int64(lines))
+    }
+}

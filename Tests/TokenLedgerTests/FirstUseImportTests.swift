@@ -160,3 +160,71 @@ struct BadFirstLineTests {
         #expect(Array(#" {"a":1} "#.utf8).withUnsafeBufferPointer { InputSample.isWholeJSONObject($0) })
     }
 }
+
+/// An import asked to stop (Ctrl-C) stops after a commit, says how far it got, and the next import of the
+/// same input says it is resuming, and finishes the job.
+@Suite struct InterruptedImportTests {
+    @Test func aStoppedImportSaysHowFarItCommittedAndTheNextOneResumes() throws {
+        let scratch = try Scratch()
+        let ledger = try scratch.ledger()
+        let log = try scratch.write("calls.jsonl", LogLine.file((1...5_000).map { LogLine.call("c\($0)") }))
+        let later = try scratch.write("later.jsonl", LogLine.file([LogLine.call("later")]))
+        var options = ImportOptions()
+        options.linesPerBatch = 500
+        options.rowsPerTransaction = 1_000
+        let importer = try Importer(database: ledger.db, prices: ledger.book, options: options)
+        importer.onProgress = { _ in importer.stop.request() }  // as if Ctrl-C came during the first transaction
+        let first = try importer.run(paths: [log, later])
+        #expect(first.interrupted)
+        #expect(!first.allInputsRead)
+        #expect(first.inputsNotRead == 1)
+        #expect(first.files.map(\.status) == [.interrupted])
+        #expect(first.files[0].linesCommitted == 1_000)
+        #expect(first.rowsImported == 1_000)
+        let text = ImportSummaryReport.text(first, seconds: 1)
+        #expect(text.contains("calls.jsonl: interrupted: committed up to line 1000 (1000 requests stored by this run)"), "\(text)")
+        #expect(text.contains("1 input(s) not started. Run the same import again: it resumes where it stopped."), "\(text)")
+        #expect(try ledger.int("SELECT count(*) FROM requests") == 1_000)
+
+        let second = try ledger.importPaths([log, later])
+        #expect(second.allInputsRead && !second.interrupted)
+        #expect(second.files.map(\.status) == [.resumed, .imported])
+        #expect(second.files[0].continuesStoppedImport)
+        #expect(second.files[0].resumedAtLine == 1_000)
+        let again = ImportSummaryReport.text(second, seconds: 1)
+        #expect(again.contains("calls.jsonl: resuming after line 1000, where an earlier import stopped (4000 new)"), "\(again)")
+        #expect(!again.contains("grown since the last import"))
+        #expect(try ledger.int("SELECT count(*) FROM requests") == 5_001)
+
+        // A log that grew after an import that finished still says so.
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(LogLine.file([LogLine.call("c5001")]).utf8))
+        try handle.close()
+        let grown = try ledger.importPaths([log])
+        #expect(!grown.files[0].continuesStoppedImport)
+        #expect(ImportSummaryReport.text(grown, seconds: 1).contains("grown since the last import, resumed after line 5000 (1 new)"))
+    }
+
+    @Test func aStoppedCSVImportIsReadAgainFromTheStartAndSaysSo() throws {
+        let scratch = try Scratch()
+        let ledger = try scratch.ledger()
+        let rows = (0..<3_000).map { "\(1759622400 + $0 * 86_400),\(1759708800 + $0 * 86_400),p,1,gpt-4o,100,10" }
+        let csv = try scratch.write("usage.csv", ([FirstUseImportTests.usageHeader] + rows).joined(separator: "\n") + "\n")
+        var options = ImportOptions()
+        options.linesPerBatch = 500
+        options.rowsPerTransaction = 1_000
+        let importer = try Importer(database: ledger.db, prices: ledger.book, options: options)
+        importer.onProgress = { _ in importer.stop.request() }
+        let first = try importer.run(paths: [csv])
+        #expect(first.files.first?.status == .interrupted)
+        let stored = try ledger.int("SELECT count(*) FROM provider_usage")
+        #expect(stored > 0 && stored < 3_000)
+
+        let second = try ledger.importPaths([csv])
+        #expect(second.files.first?.status == .imported)
+        #expect(second.files.first?.continuesStoppedImport == true)
+        #expect(ImportSummaryReport.text(second, seconds: 1).contains("usage.csv: resuming an earlier import that stopped, read again from the start"))
+        #expect(try ledger.int("SELECT count(*) FROM provider_usage") == 3_000)
+    }
+}

@@ -53,6 +53,8 @@ public final class Importer {
     public var now: () -> Date = Date.init
     /// The input being imported (the one a thrown error stopped at).
     public private(set) var currentInput: String?
+    /// Asks a running import to stop after its next commit (e.g. on Ctrl-C); safe from any thread.
+    public let stop = ImportStop()
 
     public init(database: Database, prices: PriceBook, options: ImportOptions = ImportOptions()) throws {
         self.db = database
@@ -72,6 +74,11 @@ public final class Importer {
     public func run(paths: [String]) throws -> ImportSummary {
         var summary = ImportSummary()
         for input in InputPaths.expand(paths) {
+            if summary.interrupted || stop.isRequested {
+                summary.interrupted = true
+                summary.inputsNotRead += 1
+                continue
+            }
             switch input {
             case .problem(let path, let message):
                 summary.add(FileSummary(path: path, status: .failed, error: message))
@@ -80,6 +87,7 @@ public final class Importer {
             case .file(let path):
                 summary.add(try importInput(path: path, isStandardInput: false))
             }
+            if summary.files.last?.status == .interrupted { summary.interrupted = true }
         }
         summary.actionKeyCollisions = writer.actionKeyCollisions
         return summary
@@ -118,6 +126,7 @@ public final class Importer {
             if let prior = try sources.latest(path: path), prior.bytesDone <= size {
                 let state = try Self.hashPrefix(path: path, bytes: prior.bytesDone)
                 if XXHash64.signed(state.finalize()) == prior.prefixHash {
+                    file.continuesStoppedImport = !prior.finished && !prior.complete
                     if prior.complete && prior.bytesDone == size {
                         file.status = .unchanged
                         file.format = prior.format
@@ -211,6 +220,12 @@ public final class Importer {
         }
 
         let outcome = try pump(reader: reader, format: format, sourceID: sourceID, path: path, size: size, into: &file)
+        if outcome.interrupted {
+            // The source stays unfinished where the last commit left it: the next import resumes there.
+            file.status = .interrupted
+            file.linesCommitted = outcome.linesDone
+            return file
+        }
         // A gzip file read to its end is remembered by its compressed bytes (the offsets and hashes above
         // are of the inflated text), so that importing it again finds it unchanged.
         var gzipHash: Int64?
@@ -266,6 +281,8 @@ public final class Importer {
     }
 
     struct PumpOutcome {
+        var linesDone = 0
+        var interrupted = false
         var bytesDone: Int64
         var contentHash: UInt64
         var heldBackLastLine: Bool
@@ -305,13 +322,25 @@ public final class Importer {
                 try store(batch, sourceID: sourceID, path: path, tally: &pending, into: &file)
                 pending.size = size
                 outcome.bytesDone = batch.bytesDone
+                outcome.linesDone = batch.linesDone
                 outcome.contentHash = batch.hash.finalize()
                 outcome.heldBackLastLine = batch.heldBackLastLine
                 if let e = batch.readError { outcome.readError = e }
                 pending.last = batch
-                if writer.stagedCount >= options.rowsPerTransaction {
+                // Provider export rows are written as they come; they count toward the transaction's size too.
+                if writer.stagedCount + Int(pending.rows) >= options.rowsPerTransaction {
                     try commit(&pending, sourceID: sourceID, path: path, into: &file)
                     open = false
+                }
+                if stop.isRequested {
+                    // Commit what is staged, so that the stop lands on a batch boundary, and end the parser.
+                    if open {
+                        try commit(&pending, sourceID: sourceID, path: path, into: &file)
+                        open = false
+                    }
+                    outcome.interrupted = true
+                    queue.cancel()
+                    break
                 }
             }
             if open {

@@ -14,6 +14,9 @@ public struct SourceRecord: Sendable, Equatable {
     /// XXH64 of the whole file, once it was read to its end.
     public var contentHash: Int64?
     public var complete: Bool
+    /// Whether the read that made this record came to its end (false for an import that was stopped:
+    /// interrupted, killed, or ended by an error of the database).
+    public var finished: Bool = true
 }
 
 /// The `sources` table: which inputs were read, so that an unchanged file is skipped and a grown one
@@ -21,12 +24,12 @@ public struct SourceRecord: Sendable, Equatable {
 struct SourceStore {
     let db: Database
 
-    static let columns = "id, path, format, size, bytes_done, lines_done, prefix_hash, content_hash, complete"
+    static let columns = "id, path, format, size, bytes_done, lines_done, prefix_hash, content_hash, complete, finished_at IS NOT NULL"
 
     func read(_ s: Statement) -> SourceRecord {
         SourceRecord(id: s.int64(0), path: s.text(1) ?? "", format: s.text(2) ?? "", size: s.int64(3),
                      bytesDone: s.int64(4), linesDone: s.int64(5), prefixHash: s.int64(6),
-                     contentHash: s.optionalInt64(7), complete: s.int64(8) != 0)
+                     contentHash: s.optionalInt64(7), complete: s.int64(8) != 0, finished: s.int64(9) != 0)
     }
 
     /// The most recent read of `path`.
