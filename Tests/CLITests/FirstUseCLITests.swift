@@ -91,3 +91,17 @@ import Glibc
         #expect(try w.summary()["total"]?["requests"]?.int64 == Int64(lines))
     }
 }
+
+@Suite struct WeekOptionCLITests {
+    @Test func aMonthGivenAsAWeekAndAWeekThatDoesNotExistAreErrors() throws {
+        let w = try CLIWorkspace()
+        try w.run(["import", fixture("valid.jsonl")])
+        let month = try w.run(["report", "--week", "2026-10"])
+        #expect(month.status == 64, "\(month.output)")
+        #expect(month.stderr.contains("`2026-10` is a month, not a week"), "\(month.stderr)")
+        let missing = try w.run(["report", "--week", "2026-W99"])
+        #expect(missing.status == 64)
+        #expect(missing.stderr.contains("week `2026-W99` does not exist: 2026 has ISO weeks W01 to W53"), "\(missing.stderr)")
+        #expect(try w.run(["report", "--week", "2026-W41"]).status == 0)
+    }
+}
