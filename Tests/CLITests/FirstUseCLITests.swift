@@ -105,3 +105,59 @@ import Glibc
         #expect(try w.run(["report", "--week", "2026-W41"]).status == 0)
     }
 }
+
+/// Errors name their real cause, not the last error of the library that met it.
+@Suite struct RealCauseCLITests {
+    @Test(.enabled(if: !FaultTests.isRoot || SmallDisk.available,
+                   "as root file permissions do not apply, and no read-only tmpfs could be mounted instead"))
+    func aDatabaseInAFolderThatMayNotBeWrittenSaysSo() throws {
+        let w = try CLIWorkspace()
+        let log = try w.write("calls.jsonl", #"{"timestamp":"2026-10-05T10:00:00Z","request_id":"a","model":"gpt-4o-mini","input_tokens":10,"output_tokens":1}"# + "\n")
+        let expected: String
+        let folder: String
+        var disk: SmallDisk?
+        if FaultTests.isRoot, let d = SmallDisk(at: w.path("disk"), megabytes: 1) {
+            // Root may write any folder: a read-only file system stands in for a folder it may not write.
+            disk = d
+            d.makeReadOnly(true)
+            folder = d.path
+            expected = "its folder \(folder) is on a read-only file system, so the database cannot be created there"
+        } else {
+            folder = w.path("locked")
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: folder)
+            expected = "you may not write to its folder \(folder) (permission denied), so the database cannot be created there"
+        }
+        defer {
+            disk?.unmount()
+            try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder)
+        }
+        let r = try CLI.run(["import", log, "--db", folder + "/ledger.sqlite"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains(expected), "\(r.stderr)")
+    }
+
+    @Test func aDatabaseWhoseFolderDoesNotExistOrThatIsAFolderSaysSo() throws {
+        let w = try CLIWorkspace()
+        let log = try w.write("calls.jsonl", #"{"timestamp":"2026-10-05T10:00:00Z","request_id":"a","model":"gpt-4o-mini","input_tokens":10,"output_tokens":1}"# + "\n")
+        let missing = try CLI.run(["import", log, "--db", w.path("no/such/ledger.sqlite")])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("its folder \(w.path("no/such")) does not exist"), "\(missing.stderr)")
+        try FileManager.default.createDirectory(atPath: w.path("a-folder"), withIntermediateDirectories: true)
+        let folder = try CLI.run(["import", log, "--db", w.path("a-folder")])
+        #expect(folder.status == 1)
+        #expect(folder.stderr.contains("it is a folder, not a database file"), "\(folder.stderr)")
+    }
+
+    @Test func aBudgetThatIsAFolderSaysSo() throws {
+        let w = try CLIWorkspace()
+        try w.run(["import", fixture("valid.jsonl")])
+        try FileManager.default.createDirectory(atPath: w.path("budget"), withIntermediateDirectories: true)
+        let r = try w.run(["report", "--budget", w.path("budget")])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("cannot read the file: it is a folder, not a file"), "\(r.stderr)")
+        #expect(!r.stderr.contains("NSCocoaErrorDomain"), "\(r.stderr)")
+        let none = try w.run(["report", "--budget", w.path("none.yaml")])
+        #expect(none.stderr.contains("cannot read the file: no such file"), "\(none.stderr)")
+    }
+}
