@@ -11,7 +11,10 @@ struct ImportCommand: ParsableCommand {
         unchanged file is skipped, a grown file resumes where it stopped, and a request already stored is \
         never counted twice. Rows that cannot be imported are kept in the rejects table (see `rejects`).
         Exit status: 0 when every named input was read (rejected rows are reported, not fatal); 1 when an \
-        input could not be read or its format was not recognised (after importing everything else).
+        input could not be read, its format was not recognised, or it had rows and every one was rejected \
+        (after importing everything else). The header of a CSV file is not a row. Ctrl-C stops the import \
+        after committing the current batch, says how far it got and exits 130; running the same import \
+        again resumes there (a second Ctrl-C stops at once, which is safe too).
         """)
 
     @OptionGroup var global: GlobalOptions
@@ -73,6 +76,8 @@ struct ImportCommand: ParsableCommand {
         let progress = ProgressLine(enabled: !quiet && Terminal.isInteractive(fd: 2))
         importer.onProgress = { progress.update($0) }
         let started = Date()
+        let interrupts = Self.stopOnInterrupt(importer.stop)
+        defer { interrupts.forEach { $0.cancel() } }
         let summary: ImportSummary
         do {
             summary = try importer.run(paths: inputs)
@@ -88,6 +93,24 @@ struct ImportCommand: ParsableCommand {
         } else {
             print(ImportSummaryReport.text(summary, seconds: seconds), terminator: "")
         }
+        if summary.interrupted { throw ExitCode(130) }
         if !summary.allInputsRead { throw ExitCode(1) }
+    }
+
+    /// On the first Ctrl-C (or SIGTERM), asks the import to stop after its next commit; the signal's
+    /// default comes back, so a second one ends the process at once.
+    static func stopOnInterrupt(_ stop: ImportStop) -> [any DispatchSourceSignal] {
+        [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                stop.request()
+                signal(SIGINT, SIG_DFL)
+                signal(SIGTERM, SIG_DFL)
+                FileHandle.standardError.write(Data("\nStopping after the current batch is committed (press Ctrl-C again to stop at once; what is committed is kept).\n".utf8))
+            }
+            source.resume()
+            return source
+        }
     }
 }

@@ -55,7 +55,7 @@ struct PeriodSelection: ParsableArguments {
     func validate() throws {
         let chosen = [week != nil, month != nil, from != nil || to != nil].filter { $0 }.count
         guard chosen <= 1 else { throw ValidationError("give one of --week, --month, or --from/--to") }
-        if let week { do { _ = try Period(parsing: week) } catch { throw ValidationError("--week: \(error)") } }
+        if let week { do { _ = try Period(parsingWeek: week) } catch { throw ValidationError("--week: \(error)") } }
         if let month { guard Period.month(month) != nil else { throw ValidationError("--month must be YYYY-MM, got `\(month)`") } }
         for (flag, value) in [("--from", from), ("--to", to)] {
             if let value, CivilDate(parsing: value) == nil { throw ValidationError("\(flag) must be a date YYYY-MM-DD, got `\(value)`") }
@@ -68,7 +68,7 @@ struct PeriodSelection: ParsableArguments {
     /// The period chosen. What the options leave open (all of it, or one end of --from/--to) comes
     /// from `fallback`, which is only evaluated when needed.
     func period(or fallback: () throws -> Period) throws -> Period {
-        if let week { return try Period(parsing: week) }
+        if let week { return try Period(parsingWeek: week) }
         if let month, let p = Period.month(month) { return p }
         if from == nil && to == nil { return try fallback() }
         let first = try from.flatMap { CivilDate(parsing: $0) } ?? fallback().first

@@ -87,7 +87,7 @@ struct AuditRules {
         let impact = unitCost.scaled(by: excess * perMonth)
         flag.impact = impact
         flag.pValue = p
-        flag.evidence += "; exact one-sided binomial p = \(Self.pText(p)); Wilson lower bound \(NumberText.percent(Statistics.wilsonLowerBound(Int(x), Int(n))))"
+        flag.evidence += "; exact one-sided binomial \(Self.pText("p", p)); Wilson lower bound \(NumberText.percent(Statistics.wilsonLowerBound(Int(x), Int(n))))"
         if impact > .zero { flag.evidence += "; excess ≈ \(impact.display())/month" }
         flag.severity = observed >= 2 * p0 ? .critical : .warning
         let material = observed >= p0 * (1 + thresholds.rateTolerance) || impact >= thresholds.materialMonthlyUSD
@@ -127,7 +127,7 @@ struct AuditRules {
         let impact = mean > budget ? spend.scaled(by: (1 - budget / mean) * perMonth) : .zero
         flag.pValue = p
         flag.impact = impact
-        flag.evidence += "; one-sided t = \(formatDecimal(t, decimals: 2)), p = \(Self.pText(p))"
+        flag.evidence += "; one-sided t = \(formatDecimal(t, decimals: 2)), \(Self.pText("p", p))"
         flag.severity = mean >= 1.5 * budget ? .critical : .warning
         let material = impact >= thresholds.materialMonthlyUSD || mean >= budget * (1 + 2 * thresholds.tokenTolerance)
         tests.append(PendingTest(flag: flag, pValue: p, material: material))
@@ -139,7 +139,7 @@ struct AuditRules {
         for (i, t) in tests.enumerated() {
             var flag = t.flag
             flag.qValue = q[i]
-            flag.evidence += "; BH q = \(Self.pText(q[i])) over \(tests.count) tests"
+            flag.evidence += "; BH \(Self.pText("q", q[i])) over \(tests.count) tests"
             if q[i] < thresholds.alpha && t.material {
                 flag.verdict = .drift
                 flags.append(flag)
@@ -163,7 +163,7 @@ struct AuditRules {
         guard impact >= thresholds.materialMonthlyUSD else { return }
         flags.append(AuditFlag(
             rule: .costPerCompletedAction, severity: loaded >= budgeted.scaled(by: 1.5) ? .critical : .warning, verdict: .drift,
-            subject: wf.name, expected: "≤ \(budgeted.display()) (+\(NumberText.percent(thresholds.costTolerance, decimals: 0)))",
+            subject: wf.name, expected: "≤ \(budgeted.displayAsWritten()) (+\(NumberText.percent(thresholds.costTolerance, decimals: 0)))",
             actual: loaded.display(),
             evidence: "\(f.completed) completed actions; direct \(f.directCPCA?.display() ?? "–"), waste \(f.waste.display()) of \(f.actionCost.display())",
             check: "what rose: fallback and retry overhead, tokens per call, routing to pricier models, failed and abandoned actions",
@@ -252,7 +252,7 @@ struct AuditRules {
             let list = over.map { "\(CivilDate(daysSinceEpoch: Int($0.key))) \($0.value.display())" }.joined(separator: ", ")
             flags.append(AuditFlag(
                 rule: .dailySpendCap, severity: worst.value > cap.scaled(by: 1.5) ? .critical : .warning, verdict: .breach,
-                subject: subject, expected: "≤ \(cap.display()) a day", actual: "\(over.count) day(s) over, worst +\((worst.value - cap).display())",
+                subject: subject, expected: "≤ \(cap.displayAsWritten()) a day", actual: "\(over.count) day(s) over, worst +\((worst.value - cap).display())",
                 evidence: list, check: "the day's top workflows and users; caps in the gateway"))
         }
         for (tier, cap) in budget.limits.dailySpendPerTier.sorted(by: { $0.key < $1.key }) {
@@ -276,7 +276,7 @@ struct AuditRules {
             let worst = over[0]
             flags.append(AuditFlag(
                 rule: .dailySpendCap, severity: worst.spend > cap.scaled(by: 1.5) ? .critical : .warning, verdict: .breach,
-                subject: "users", expected: "≤ \(cap.display()) per user a day",
+                subject: "users", expected: "≤ \(cap.displayAsWritten()) per user a day",
                 actual: "\(users) user(s) on \(over.count) user-day(s) over",
                 evidence: over.prefix(5).map { "\($0.user) \($0.day) \($0.spend.display())" }.joined(separator: ", ") + (over.count > 5 ? ", …" : ""),
                 check: "per-user quotas; automated clients using a person's key"))
@@ -376,8 +376,9 @@ struct AuditRules {
         ctx.names.all(.workflow).first { $0.value == name }?.key ?? 0
     }
 
-    static func pText(_ p: Double) -> String {
-        if p < 0.0001 { return "< 0.0001" }
-        return formatDecimal(p, decimals: 4)
+    /// `p = 0.0123`, or `p < 0.0001` below what four decimals show.
+    static func pText(_ name: String, _ p: Double) -> String {
+        if p < 0.0001 { return "\(name) < 0.0001" }
+        return "\(name) = \(formatDecimal(p, decimals: 4))"
     }
 }

@@ -83,6 +83,8 @@ public protocol FormatImporter: SendableMetatype {
     static var framing: Framing { get }
     /// How sure (0–100) this format is that the sample is its own; 0 means no.
     static func detect(_ sample: InputSample) -> Int
+    /// What ``detect(_:)`` looks for, to name the closest format to an input none claims (nil: not said).
+    static var detectionSignature: FormatSignature? { get }
 
     init(settings: ImporterSettings)
     /// Parses one unit (a line, or the whole document), appending calls and rejects.
@@ -93,6 +95,7 @@ public protocol FormatImporter: SendableMetatype {
 
 extension FormatImporter {
     public mutating func finish(into items: inout [ImportItem]) {}
+    public static var detectionSignature: FormatSignature? { nil }
 }
 
 /// Choices a user makes for formats that leave them open.

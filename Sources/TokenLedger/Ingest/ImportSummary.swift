@@ -11,6 +11,9 @@ public struct FileSummary: Sendable {
         case sameContent = "same_content"
         /// Could not be read (or not to its end); what was read is kept.
         case failed
+        /// Stopped on request (Ctrl-C) after a commit: what was committed is kept, and importing it again
+        /// resumes there.
+        case interrupted
     }
 
     public var path: String
@@ -29,6 +32,12 @@ public struct FileSummary: Sendable {
     public var duplicates: Int64 = 0
     public var rejected: Int64 = 0
     public var resumedAtLine: Int?
+    /// An earlier import of this input stopped before its end (interrupted or killed) and this one
+    /// carries it on: from where it stopped, or (for a format read whole) from the start, skipping what
+    /// it stored.
+    public var continuesStoppedImport = false
+    /// For an ``Status/interrupted`` input: the lines committed, from its start.
+    public var linesCommitted: Int?
     public var sameAs: String?
     public var error: String?
     /// Reject counts by reason code, with the first few `file:line` of each.
@@ -95,9 +104,13 @@ public struct ImportSummary: Sendable {
     public var rejectsByReason: [String: RejectTally] = [:]
     public var unpricedModels: [String: Int64] = [:]
     public var actionKeyCollisions = 0
+    /// The import was stopped on request (Ctrl-C); ``inputsNotRead`` inputs after the one it stopped in
+    /// were not started.
+    public var interrupted = false
+    public var inputsNotRead = 0
 
     /// True when every named input was read to its end.
-    public var allInputsRead: Bool { !files.contains { $0.status == .failed } }
+    public var allInputsRead: Bool { !interrupted && !files.contains { $0.status == .failed || $0.status == .interrupted } }
 
     mutating func add(_ file: FileSummary) {
         files.append(file)

@@ -53,6 +53,8 @@ public final class Importer {
     public var now: () -> Date = Date.init
     /// The input being imported (the one a thrown error stopped at).
     public private(set) var currentInput: String?
+    /// Asks a running import to stop after its next commit (e.g. on Ctrl-C); safe from any thread.
+    public let stop = ImportStop()
 
     public init(database: Database, prices: PriceBook, options: ImportOptions = ImportOptions()) throws {
         self.db = database
@@ -72,6 +74,11 @@ public final class Importer {
     public func run(paths: [String]) throws -> ImportSummary {
         var summary = ImportSummary()
         for input in InputPaths.expand(paths) {
+            if summary.interrupted || stop.isRequested {
+                summary.interrupted = true
+                summary.inputsNotRead += 1
+                continue
+            }
             switch input {
             case .problem(let path, let message):
                 summary.add(FileSummary(path: path, status: .failed, error: message))
@@ -80,6 +87,7 @@ public final class Importer {
             case .file(let path):
                 summary.add(try importInput(path: path, isStandardInput: false))
             }
+            if summary.files.last?.status == .interrupted { summary.interrupted = true }
         }
         summary.actionKeyCollisions = writer.actionKeyCollisions
         return summary
@@ -118,9 +126,11 @@ public final class Importer {
             if let prior = try sources.latest(path: path), prior.bytesDone <= size {
                 let state = try Self.hashPrefix(path: path, bytes: prior.bytesDone)
                 if XXHash64.signed(state.finalize()) == prior.prefixHash {
+                    file.continuesStoppedImport = !prior.finished && !prior.complete
                     if prior.complete && prior.bytesDone == size {
                         file.status = .unchanged
                         file.format = prior.format
+                        try failIfNothingLanded(sourceID: prior.id, prefix: "unchanged since an import in which ", &file)
                         return file
                     }
                     // Only line-by-line formats can start in the middle: a JSON document or a CSV file
@@ -138,6 +148,7 @@ public final class Importer {
                     file.status = .sameContent
                     file.sameAs = same.path
                     file.format = same.format
+                    try failIfNothingLanded(sourceID: same.id, prefix: "same content as \(same.path), from which ", &file)
                     return file
                 }
             }
@@ -170,14 +181,26 @@ public final class Importer {
             format = f
         } else {
             let sampleReader = resume == nil ? reader : LineReader(source: try FileByteSource(path: path))
-            let sample = InputSample(bytes: Array(try sampleReader.peek(64 * 1024)), name: path)
+            let window = Array(try sampleReader.peek(64 * 1024))
+            let sample = InputSample(bytes: window, name: path)
             if sample.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
                 // An empty input is read fine and holds nothing.
                 format = RoutingLogImporter.self
             } else {
-                guard let f = ImportFormats.detect(sample) else {
+                // When nothing claims the start, a damaged first line may hide a good log: sample again from
+                // its first whole JSON object (standard input only within the bytes already read).
+                func recovered() throws -> (any FormatImporter.Type)? {
+                    let source: any ByteSource
+                    if isStandardInput { source = MemoryByteSource(window) }
+                    else if gzip { source = try GzipByteSource(path: path) }
+                    else { source = try FileByteSource(path: path) }
+                    guard let again = try InputSample.fromFirstWholeObject(LineReader(source: source), name: path) else { return nil }
+                    return ImportFormats.detect(again.sample)
+                }
+                guard let f = ImportFormats.detect(sample) ?? (try? recovered()) ?? nil else {
                     let first = String(decoding: sample.firstLine.prefix(80), as: UTF8.self)
-                    throw InputError(path: path, message: "format not recognised (first line: \(first.debugDescription)); pass --format")
+                    let closest = ImportFormats.closest(sample).map { "; closest format: \($0)" } ?? ""
+                    throw InputError(path: path, message: "format not recognised (first line: \(first.debugDescription))\(closest); pass --format")
                 }
                 format = f
             }
@@ -197,6 +220,12 @@ public final class Importer {
         }
 
         let outcome = try pump(reader: reader, format: format, sourceID: sourceID, path: path, size: size, into: &file)
+        if outcome.interrupted {
+            // The source stays unfinished where the last commit left it: the next import resumes there.
+            file.status = .interrupted
+            file.linesCommitted = outcome.linesDone
+            return file
+        }
         // A gzip file read to its end is remembered by its compressed bytes (the offsets and hashes above
         // are of the inflated text), so that importing it again finds it unchanged.
         var gzipHash: Int64?
@@ -215,8 +244,20 @@ public final class Importer {
         if let e = outcome.readError {
             file.status = .failed
             file.error = e
+        } else {
+            try failIfNothingLanded(sourceID: sourceID, prefix: "", &file)
         }
         return file
+    }
+
+    /// An input whose rows were all rejected failed, though it was read to its end: nothing of it is in
+    /// the database. Rows that landed earlier (a resumed file's first part, duplicates of stored rows)
+    /// count as landed; an input without rows (empty, or blank lines) did not fail.
+    private func failIfNothingLanded(sourceID: Int64, prefix: String, _ file: inout FileSummary) throws {
+        let outcome = try sources.outcome(id: sourceID)
+        guard outcome.nothingLanded else { return }
+        file.status = .failed
+        file.error = prefix + outcome.failure
     }
 
     // MARK: The pipeline
@@ -240,6 +281,8 @@ public final class Importer {
     }
 
     struct PumpOutcome {
+        var linesDone = 0
+        var interrupted = false
         var bytesDone: Int64
         var contentHash: UInt64
         var heldBackLastLine: Bool
@@ -279,13 +322,25 @@ public final class Importer {
                 try store(batch, sourceID: sourceID, path: path, tally: &pending, into: &file)
                 pending.size = size
                 outcome.bytesDone = batch.bytesDone
+                outcome.linesDone = batch.linesDone
                 outcome.contentHash = batch.hash.finalize()
                 outcome.heldBackLastLine = batch.heldBackLastLine
                 if let e = batch.readError { outcome.readError = e }
                 pending.last = batch
-                if writer.stagedCount >= options.rowsPerTransaction {
+                // Provider export rows are written as they come; they count toward the transaction's size too.
+                if writer.stagedCount + Int(pending.rows) >= options.rowsPerTransaction {
                     try commit(&pending, sourceID: sourceID, path: path, into: &file)
                     open = false
+                }
+                if stop.isRequested {
+                    // Commit what is staged, so that the stop lands on a batch boundary, and end the parser.
+                    if open {
+                        try commit(&pending, sourceID: sourceID, path: path, into: &file)
+                        open = false
+                    }
+                    outcome.interrupted = true
+                    queue.cancel()
+                    break
                 }
             }
             if open {

@@ -30,10 +30,11 @@ public struct LiteLLMSpendLogCSVImporter: FormatImporter {
         guard let header else {
             let delimiter = CSVRecord.sniffDelimiter(unit)
             let names = CSVHeader(try CSVRecord.fields(unit, delimiter: delimiter), delimiter: delimiter)
+            // The header is not a row: without a `request_id` column, every row is rejected, saying so.
             self.header = names
-            if !names.has("request_id") { throw RecordProblem.reason(.missingField("request_id (no such column in the header)")) }
             return
         }
+        if !header.has("request_id") { throw RecordProblem.reason(.missingField("request_id (no such column in the header)")) }
         let values = try CSVRecord.fields(unit, delimiter: header.delimiter)
         var fields: [String: JSONValue] = [:]
         for (i, name) in header.names.enumerated() where i < values.count && !name.isEmpty && fields[name] == nil {

@@ -129,7 +129,8 @@ extension InputSample {
 /// Column names are matched trimmed and lowercased; columns an older export lacks read as empty.
 struct ProviderCSVTable {
     private(set) var header: CSVHeader?
-    /// Required columns the header lacks; every row is then rejected, naming them.
+    /// Required columns the header lacks; every row is then rejected, naming them (the header itself is
+    /// not a row and never a reject).
     private(set) var missing: [String] = []
 
     /// Reads one record: the header when none was read yet (returns nil), else the row's fields.
@@ -139,10 +140,12 @@ struct ProviderCSVTable {
             let h = CSVHeader(try CSVRecord.fields(unit, delimiter: delimiter), delimiter: delimiter)
             self.header = h
             missing = required.filter { !h.has($0) }
-            if !missing.isEmpty { throw RecordProblem.reason(.missingField("CSV column(s) " + missing.joined(separator: ", "))) }
             return nil
         }
-        if !missing.isEmpty { throw RecordProblem.reason(.missingField("CSV column(s) " + missing.joined(separator: ", "))) }
+        if !missing.isEmpty {
+            let columns = missing.count == 1 ? "no such column" : "no such columns"
+            throw RecordProblem.reason(.missingField(missing.joined(separator: ", ") + " (\(columns) in the header)"))
+        }
         return ProviderCSVRow(header: header, fields: try CSVRecord.fields(unit, delimiter: header.delimiter))
     }
 

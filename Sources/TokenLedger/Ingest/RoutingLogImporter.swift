@@ -478,7 +478,7 @@ extension CallStatus {
         if b.equals("timeout") { return .timeout }
         if b.equals("rate_limited") { return .rateLimited }
         if b.equals("invalid_output") { return .invalidOutput }
-        return CallStatus(name: String(decoding: b, as: UTF8.self).lowercased())
+        return CallStatus(loggedName: String(decoding: b, as: UTF8.self))
     }
 }
 

@@ -11,7 +11,7 @@ public enum BudgetFile {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw ConfigFileError(file: path, line: nil, key: "", message: "cannot read the file (\(error.localizedDescription))")
+            throw ConfigFileError(file: path, line: nil, key: "", message: FileReadProblem.message(path, error: error))
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigFileError(file: path, line: nil, key: "", message: "the file is not UTF-8 text")

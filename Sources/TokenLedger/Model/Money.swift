@@ -87,6 +87,23 @@ public struct Money: Hashable, Comparable, Sendable, AdditiveArithmetic, CustomS
         return (negative ? "-$" : "$") + text
     }
 
+    /// An amount written in a file (a budget's threshold), with every decimal it was given, and at least as
+    /// many as ``display(grouping:)`` shows: `$0.018`, not `$0.02`; `$0.0013`; `$5.00`.
+    public func displayAsWritten(grouping: Bool = true) -> String {
+        let magnitude = picos < 0 ? -picos : picos
+        var decimals = (magnitude != 0 && magnitude < Money.picosPerDollar / 100) ? 4 : 2
+        var unit = pow10(Money.exactDecimals - decimals)
+        while decimals < Money.exactDecimals && magnitude % unit != 0 {
+            decimals += 1
+            unit /= 10
+        }
+        var text = formatted(decimals: decimals)
+        let negative = text.hasPrefix("-")
+        if negative { text.removeFirst() }
+        if grouping { text = Money.group(text) }
+        return (negative ? "-$" : "$") + text
+    }
+
     public var description: String { display() }
 
     static func roundHalfEven(_ picos: Int128, toDecimals decimals: Int) -> Int128 {

@@ -28,6 +28,8 @@ public struct Period: Sendable, Hashable, CustomStringConvertible {
             self.init(first: a, last: b)
         } else if let week = Period.isoWeek(t) {
             self = week
+        } else if let (year, week) = Period.weekParts(t) {
+            throw PeriodError.noSuchWeek(text, year: year, week: week, weeks: Period.weeksIn(isoYear: year))
         } else if let month = Period.month(t) {
             self = month
         } else if let day = CivilDate(parsing: t) {
@@ -64,10 +66,28 @@ public struct Period: Sendable, Hashable, CustomStringConvertible {
     }
 
     static func isoWeek(_ t: String) -> Period? {
-        let parts = t.split(separator: "-")
-        guard parts.count == 2, parts[1].first == "W" || parts[1].first == "w",
-              let y = Int(parts[0]), parts[0].count == 4, let w = Int(parts[1].dropFirst()) else { return nil }
+        guard let (y, w) = weekParts(t) else { return nil }
         return isoWeek(year: y, week: w)
+    }
+
+    /// The year and week number of text shaped `YYYY-Www` (whether or not that week exists).
+    static func weekParts(_ t: String) -> (year: Int, week: Int)? {
+        let parts = t.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[1].first == "W" || parts[1].first == "w", parts[0].count == 4,
+              parts[0].allSatisfy(\.isASCII), let y = Int(parts[0]), (1...2).contains(parts[1].count - 1),
+              parts[1].dropFirst().allSatisfy({ $0.isASCII && $0.isNumber }), let w = Int(parts[1].dropFirst()) else { return nil }
+        return (y, w)
+    }
+
+    /// Parses an ISO week, and only a week: `2026-W46`. A month, a day or a week number the year does not
+    /// have is an error that says so.
+    public init(parsingWeek text: String) throws {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        guard let (year, week) = Period.weekParts(t) else { throw PeriodError.notAWeek(text) }
+        guard let p = Period.isoWeek(year: year, week: week) else {
+            throw PeriodError.noSuchWeek(text, year: year, week: week, weeks: Period.weeksIn(isoYear: year))
+        }
+        self = p
     }
 
     /// The calendar month `year-mm`.
@@ -120,9 +140,21 @@ public enum PeriodError: Error, CustomStringConvertible, Equatable {
     case invalid(String)
     case reversed(String)
     case unknownTimeZone(String)
+    /// Not shaped as an ISO week `YYYY-Www`.
+    case notAWeek(String)
+    /// Shaped as a week, with a number its year does not have.
+    case noSuchWeek(String, year: Int, week: Int, weeks: Int)
 
     public var description: String {
         switch self {
+        case .notAWeek(let t):
+            if Period.month(t.trimmingCharacters(in: .whitespaces)) != nil {
+                "`\(t)` is a month, not a week: expected an ISO week YYYY-Www such as 2026-W46 (or use --month \(t))"
+            } else {
+                "cannot read week `\(t)`: expected an ISO week YYYY-Www such as 2026-W46"
+            }
+        case .noSuchWeek(let t, let year, let week, let weeks):
+            "week `\(t)` does not exist: \(year) has ISO weeks W01 to W\(pad(Int64(weeks), 2)), not W\(pad(Int64(week), 2))"
         case .invalid(let t): "cannot read period `\(t)`: expected a week (2026-W46), a month (2026-10), a day (2026-10-03) or DATE..DATE"
         case .reversed(let t): "period `\(t)` ends before it starts"
         case .unknownTimeZone(let z): "unknown time zone `\(z)`: expected an IANA name such as UTC, Europe/Berlin or America/New_York"

@@ -282,7 +282,7 @@ extension WhatIfScenarioSpec {
             let entries: [PriceEntry]
             let kind: PriceFileKind
             do { kind = try PriceFileKind.detect(path: path) } catch {
-                throw ConfigFileError(file: path, line: nil, key: "", message: "cannot read the file (\(error))")
+                throw ConfigFileError(file: path, line: nil, key: "", message: FileReadProblem.message(path, error: error))
             }
             if kind == .liteLLM {
                 // The catalogue has no dates; a what-if applies each model's price to the whole period anyway.

@@ -269,7 +269,7 @@ public enum AuditReportHTML {
             t.add(cells: [
                 HTMLCell(w.name), HTMLCell(NumberText.integer(c.actions)), HTMLCell(ReportText.change(Double(c.actions), Double(p.actions))),
                 HTMLCell(c.spend.display(), hint: c.spend.exactString + " USD"), HTMLCell(ReportText.change(c.spend, p.spend)),
-                HTMLCell(c.loadedCPCA?.display() ?? "–", tone: cpcaTone), HTMLCell(w.budgetedCPCA?.display() ?? ""),
+                HTMLCell(c.loadedCPCA?.display() ?? "–", tone: cpcaTone), HTMLCell(w.budgetedCPCA?.displayAsWritten() ?? ""),
                 HTMLCell(NumberText.percent(c.fallbackRate), tone: over(c.fallbackRate, w.budgetedFallbackRate),
                          hint: w.budgetedFallbackRate.map { "budget " + NumberText.percent($0) }),
                 HTMLCell(NumberText.percent(c.retryRate), tone: over(c.retryRate, w.budgetedRetryRate),

@@ -32,7 +32,7 @@ public enum AuditReportMarkdown {
                 let c = w.figures.current, p = w.figures.previous
                 return [w.name, NumberText.integer(c.actions), ReportText.change(Double(c.actions), Double(p.actions)),
                         c.spend.display(), ReportText.change(c.spend, p.spend), c.loadedCPCA?.display() ?? "–",
-                        w.budgetedCPCA?.display() ?? "", NumberText.percent(c.fallbackRate), NumberText.percent(c.retryRate),
+                        w.budgetedCPCA?.displayAsWritten() ?? "", NumberText.percent(c.fallbackRate), NumberText.percent(c.retryRate),
                         c.callsPerAction.map { formatDecimal($0, decimals: 2) } ?? "–", NumberText.percent(c.premiumShare, decimals: 0),
                         ReportText.seconds(c.latencyP95)]
             } + [["**total**", NumberText.integer(r.total.current.actions), "", r.total.current.spend.display(),

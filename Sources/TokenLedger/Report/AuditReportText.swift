@@ -42,7 +42,7 @@ public enum AuditReportText {
             let c = w.figures.current, p = w.figures.previous
             t.add([w.name, NumberText.integer(c.actions), ReportText.change(Double(c.actions), Double(p.actions)),
                    c.spend.display(), ReportText.change(c.spend, p.spend), c.loadedCPCA?.display() ?? "–",
-                   w.budgetedCPCA?.display() ?? "", NumberText.percent(c.fallbackRate), NumberText.percent(c.retryRate),
+                   w.budgetedCPCA?.displayAsWritten() ?? "", NumberText.percent(c.fallbackRate), NumberText.percent(c.retryRate),
                    c.callsPerAction.map { formatDecimal($0, decimals: 2) } ?? "–",
                    c.avgInputTokens.map { NumberText.integer(Int64($0.rounded())) } ?? "–",
                    c.avgOutputTokens.map { NumberText.integer(Int64($0.rounded())) } ?? "–",

@@ -21,10 +21,25 @@ public enum ImportSummaryReport {
             switch f.status {
             case .unchanged: out += "  \(f.path): unchanged since the last import, skipped\n"
             case .sameContent: out += "  \(f.path): same content as \(f.sameAs ?? "an imported file"), skipped\n"
-            case .resumed: out += "  \(f.path): grown since the last import, resumed after line \(f.resumedAtLine ?? 0) (\(f.rows) new)\n"
+            case .resumed:
+                if f.continuesStoppedImport {
+                    out += "  \(f.path): resuming after line \(f.resumedAtLine ?? 0), where an earlier import stopped (\(f.rows) new)\n"
+                } else {
+                    out += "  \(f.path): grown since the last import, resumed after line \(f.resumedAtLine ?? 0) (\(f.rows) new)\n"
+                }
             case .failed: out += "  \(f.path): error: \(f.error ?? "unknown")\n"
+            case .interrupted:
+                out += "  \(f.path): interrupted: committed up to line \(f.linesCommitted ?? 0)"
+                out += " (\(f.providerRows > 0 ? "\(f.providerRows) provider rows" : "\(f.rows) requests") stored by this run)\n"
             case .imported:
-                if s.files.count > 1 {
+                if f.continuesStoppedImport {
+                    out += "  \(f.path): resuming an earlier import that stopped, read again from the start"
+                    if f.providerRows > 0 {
+                        out += " (\(f.providerRows) provider rows, \(f.providerRowsReplacing) of them replacing rows stored before)\n"
+                    } else {
+                        out += " (\(f.rows) new, \(f.duplicates) stored before)\n"
+                    }
+                } else if s.files.count > 1 {
                     out += "  \(f.path): \(f.providerRows > 0 ? "\(f.providerRows) provider rows" : "\(f.rows)") imported (\(f.format ?? "?"))\n"
                 }
             }
@@ -44,6 +59,11 @@ public enum ImportSummaryReport {
             }
             out += "  Add prices with `tokenledger prices import FILE`, then `tokenledger reprice`.\n"
         }
+        if s.interrupted {
+            out += "Interrupted: what was committed is kept and consistent"
+            if s.inputsNotRead > 0 { out += "; \(s.inputsNotRead) input(s) not started" }
+            out += ". Run the same import again: it resumes where it stopped.\n"
+        }
         if s.actionKeyCollisions > 0 {
             out += "Warning: \(s.actionKeyCollisions) action id(s) collided with another action's 63-bit key; their facts were not merged.\n"
         }
@@ -60,6 +80,8 @@ public enum ImportSummaryReport {
             ("rejected", .int(s.rejected)),
             ("seconds", .ratio(seconds, decimals: 3)),
             ("all_inputs_read", .bool(s.allInputsRead)),
+            ("interrupted", .bool(s.interrupted)),
+            ("inputs_not_read", .int(Int64(s.inputsNotRead))),
             ("files", .array(s.files.map { f in
                 .object([
                     ("path", .string(f.path)),
@@ -72,6 +94,8 @@ public enum ImportSummaryReport {
                     ("duplicates", .int(f.duplicates)),
                     ("rejected", .int(f.rejected)),
                     ("resumed_after_line", f.resumedAtLine.map { .int($0) } ?? .null),
+                    ("continues_stopped_import", .bool(f.continuesStoppedImport)),
+                    ("lines_committed", f.linesCommitted.map { .int($0) } ?? .null),
                     ("same_as", .string(f.sameAs)),
                     ("error", .string(f.error)),
                 ])

@@ -76,6 +76,37 @@ public final class Database {
         return sqlite3_memory_used() > 0
     }
 
+    /// Why a database file cannot be created at `path`, when the path says: a folder in its place, a
+    /// folder that does not exist, or one that may not be written (permissions or a read-only file system).
+    static func whyNotCreatable(_ path: String) -> String? {
+        var st = stat()
+        if stat(path, &st) == 0 {
+            return (st.st_mode & S_IFMT) == S_IFDIR ? "it is a folder, not a database file" : nil
+        }
+        let parent = (path as NSString).deletingLastPathComponent
+        let folder = parent.isEmpty ? "." : parent
+        if stat(folder, &st) != 0 {
+            switch errno {
+            case ENOENT: return "its folder \(folder) does not exist"
+            case EACCES: return "you may not open its folder \(folder) (permission denied)"
+            default: return nil
+            }
+        }
+        if (st.st_mode & S_IFMT) != S_IFDIR { return "\(folder) is not a folder" }
+        if access(folder, W_OK) != 0 {
+            switch errno {
+            case EROFS: return "its folder \(folder) is on a read-only file system, so the database cannot be created there"
+            case EACCES: return "you may not write to its folder \(folder) (permission denied), so the database cannot be created there"
+            default: break
+            }
+        }
+        var fs = statvfs()
+        if statvfs(folder, &fs) == 0, fs.f_flag & UInt(ST_RDONLY) != 0 {
+            return "its folder \(folder) is on a read-only file system, so the database cannot be created there"
+        }
+        return nil
+    }
+
     private static func open(path: String, mode: Mode, immutable: Bool, busyTimeoutMs: Int32) throws -> OpaquePointer {
         _ = configured
         var db: OpaquePointer?
@@ -87,7 +118,9 @@ public final class Database {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             let errno = db.map { sqlite3_system_errno($0) } ?? 0
             sqlite3_close_v2(db)
-            throw DatabaseError(code: rc, message: message, path: path, systemErrno: errno)
+            var error = DatabaseError(code: rc, message: message, path: path, systemErrno: errno)
+            if mode == .readWrite && rc & 0xFF == SQLITE_CANTOPEN { error.cause = Self.whyNotCreatable(path) }
+            throw error
         }
         sqlite3_busy_timeout(db, busyTimeoutMs)
         sqlite3_extended_result_codes(db, 1)
@@ -341,6 +374,9 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
     public var path: String?
     /// The operating system's `errno` behind an I/O error (0 when none).
     public var systemErrno: Int32
+    /// What keeps a database that cannot be opened from being created, found from the path (SQLite's own
+    /// `errno` is that of its last attempt, often "No such file or directory").
+    public var cause: String?
 
     public init(code: Int32, message: String, sql: String? = nil, path: String? = nil, systemErrno: Int32 = 0) {
         self.code = code
@@ -379,6 +415,9 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         let place = path.map { "database \($0)" } ?? "the database"
+        if let cause {
+            return "cannot open \(place): \(cause) (\(detail))."
+        }
         if isFull {
             return "\(place): the disk or file system is full, or the file is over a size limit (\(detail)). Nothing of the interrupted transaction was written; free some space and run the command again."
         }

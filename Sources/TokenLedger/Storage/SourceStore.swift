@@ -14,6 +14,9 @@ public struct SourceRecord: Sendable, Equatable {
     /// XXH64 of the whole file, once it was read to its end.
     public var contentHash: Int64?
     public var complete: Bool
+    /// Whether the read that made this record came to its end (false for an import that was stopped:
+    /// interrupted, killed, or ended by an error of the database).
+    public var finished: Bool = true
 }
 
 /// The `sources` table: which inputs were read, so that an unchanged file is skipped and a grown one
@@ -21,12 +24,12 @@ public struct SourceRecord: Sendable, Equatable {
 struct SourceStore {
     let db: Database
 
-    static let columns = "id, path, format, size, bytes_done, lines_done, prefix_hash, content_hash, complete"
+    static let columns = "id, path, format, size, bytes_done, lines_done, prefix_hash, content_hash, complete, finished_at IS NOT NULL"
 
     func read(_ s: Statement) -> SourceRecord {
         SourceRecord(id: s.int64(0), path: s.text(1) ?? "", format: s.text(2) ?? "", size: s.int64(3),
                      bytesDone: s.int64(4), linesDone: s.int64(5), prefixHash: s.int64(6),
-                     contentHash: s.optionalInt64(7), complete: s.int64(8) != 0)
+                     contentHash: s.optionalInt64(7), complete: s.int64(8) != 0, finished: s.int64(9) != 0)
     }
 
     /// The most recent read of `path`.
@@ -78,12 +81,44 @@ struct SourceStore {
                    .text(Self.iso(now)), .integer(id))
     }
 
+    /// What the reads of a source stored (requests and provider rows, or duplicates of rows stored
+    /// earlier) and rejected, and the most frequent reason of its rejects.
+    func outcome(id: Int64) throws -> SourceOutcome {
+        let s = try db.prepare("SELECT rows_imported + duplicates, rejected FROM sources WHERE id = ?")
+        s.bind(id, at: 1)
+        guard try s.step() else { return SourceOutcome() }
+        var outcome = SourceOutcome(landed: s.int64(0), rejected: s.int64(1))
+        let top = try db.prepare("""
+            SELECT reason, message FROM rejects WHERE source_id = ? GROUP BY reason ORDER BY count(*) DESC, reason LIMIT 1
+            """)
+        top.bind(id, at: 1)
+        if try top.step() { outcome.topReject = (top.text(0) ?? "", top.text(1) ?? "") }
+        return outcome
+    }
+
     func path(id: Int64) throws -> String? {
         try db.scalarText("SELECT path FROM sources WHERE id = ?", .integer(id))
     }
 
     static func iso(_ date: Date) -> String {
         Timestamp(milliseconds: Int64((date.timeIntervalSince1970 * 1000).rounded(.down))).iso8601
+    }
+}
+
+/// What the reads of one source came to (see ``SourceStore/outcome(id:)``).
+struct SourceOutcome {
+    var landed: Int64 = 0
+    var rejected: Int64 = 0
+    var topReject: (code: String, message: String)?
+
+    /// Rows were read and none of them landed (an empty input, or one of blank lines, has no rows).
+    var nothingLanded: Bool { landed == 0 && rejected > 0 }
+
+    /// Why such an input failed, for the import summary.
+    var failure: String {
+        var out = "no row was imported: all \(rejected) row(s) were rejected"
+        if let top = topReject { out += " (\(top.code): \(top.message))" }
+        return out + "; see `tokenledger rejects`"
     }
 }
 
