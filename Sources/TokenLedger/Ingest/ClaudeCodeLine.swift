@@ -144,15 +144,7 @@ struct ClaudeCodeLine {
                     } else if key.equals("inference_geo") {
                         u.inferenceGeo = try s.readText(field: "usage.inference_geo")
                     } else if key.equals("server_tool_use") {
-                        guard s.nextKind() == .object else { try s.skipValue(); return }
-                        try s.readObject { s, key in
-                            let name = String(decoding: key, as: UTF8.self)
-                            guard name.hasSuffix("_requests"), let n = try s.readInteger(field: "usage.server_tool_use") else {
-                                try s.skipValue()
-                                return
-                            }
-                            if n != 0 { u.toolCalls[String(name.dropLast("_requests".count))] = n }
-                        }
+                        u.toolCalls = try s.readServerToolUse(into: u.toolCalls)
                     }
                 }
                 line.usage = u

@@ -83,7 +83,14 @@ public struct RoutingLogImporter: FormatImporter {
             var speed, inferenceGeo, region: String?
 
             /// These values over `under` (the `usage` object's): a top-level value wins.
+            /// Whether nothing was given (the common case: no work on the import's hot path).
+            var isEmpty: Bool {
+                audioInput == nil && cachedAudio == nil && audioOutput == nil && imageInput == nil && imageOutput == nil
+                    && images == nil && webSearch == nil && toolCalls == nil && speed == nil && inferenceGeo == nil && region == nil
+            }
+
             func over(_ under: ExtrasFields) -> CallExtras? {
+                if isEmpty && under.isEmpty { return nil }
                 var e = CallExtras()
                 e.audioInputTokens = audioInput ?? under.audioInput ?? 0
                 e.cachedAudioTokens = cachedAudio ?? under.cachedAudio ?? 0
@@ -302,17 +309,7 @@ public struct RoutingLogImporter: FormatImporter {
                         }
                     }
                 } else if key.equals("server_tool_use") {
-                    // Anthropic: billed server-side tool uses.
-                    var tools = u.extras.toolCalls ?? [:]
-                    try s.readObject { s, key in
-                        let name = String(decoding: key, as: UTF8.self)
-                        guard name.hasSuffix("_requests"), let n = try s.readInteger(field: "usage.server_tool_use") else {
-                            try s.skipValue()
-                            return
-                        }
-                        tools[String(name.dropLast("_requests".count))] = n
-                    }
-                    u.extras.toolCalls = tools
+                    u.extras.toolCalls = try s.readServerToolUse(into: u.extras.toolCalls ?? [:])
                 } else if key.equals("speed") {
                     u.extras.speed = try s.readText(field: "usage.speed")
                 } else if key.equals("inference_geo") {
@@ -432,6 +429,22 @@ extension JSONScanner {
             throw RecordProblem.reason(.outOfRange("`\(field)` must be between 0 and 1"))
         }
         return Double(Int64(v)) / 1e9
+    }
+
+    /// Anthropic's `server_tool_use` object: `web_search_requests: 2` becomes `web_search: 2` in `tools`
+    /// (zero counts are left out; other keys are skipped).
+    mutating func readServerToolUse(into tools: [String: Int64]) throws -> [String: Int64] {
+        guard nextKind() == .object else { try skipValue(); return tools }
+        var out = tools
+        try readObject { s, key in
+            let name = String(decoding: key, as: UTF8.self)
+            guard name.hasSuffix("_requests"), let n = try s.readInteger(field: "usage.server_tool_use") else {
+                try s.skipValue()
+                return
+            }
+            if n != 0 { out[String(name.dropLast("_requests".count))] = n }
+        }
+        return out
     }
 
     /// An object of names to whole counts (`{"web_search": 2}`); nil for null.
