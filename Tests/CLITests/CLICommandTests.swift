@@ -521,7 +521,10 @@ enum SummaryKeys {
         // The diff printed exactly what the import then printed.
         #expect(lines.joined(separator: "\n") + "\n" == diff.stdout)
         for line in [
-            "Against the book in force: 6 entries; 1 new to the book; 5 replace a price: 3 with changed rates (3 rates raised, 2 lowered), 2 unchanged; 2 keep parts of the earlier entry.",
+            "Against the book in force: 6 entries; 1 new to the book; 5 replace a price: 3 with changed rates (3 rates raised, 2 lowered), 2 unchanged; 3 keep parts of the earlier entry.",
+            // The catalogue prices Anthropic's web search and OpenAI's none of the tools: the book's other fees stay.
+            "  claude-sonnet-4-5: kept fees per use of web_fetch from the entry of 2025-09-29",
+            "  gpt-5.4: kept fees per use of file_search, web_search from the entry of 2026-03-05",
             "  claude-sonnet-4-5: kept long-context cards (above 200,000 input tokens) from the entry of 2025-09-29",
             "  claude-sonnet-4-5-20250929: kept long-context cards (above 200,000 input tokens) from the claude-sonnet-4-5 entry of 2025-09-29",
             "  gpt-5.4  batch cached_input 0.125 → 0.13",
@@ -550,7 +553,7 @@ enum SummaryKeys {
         let summary = try #require(again.json()["summary"])
         #expect(summary["unchanged"]?.int64 == 6)
         #expect(summary["changed"]?.int64 == 0)
-        #expect(summary["keeping"]?.int64 == 2)
+        #expect(summary["keeping"]?.int64 == 3)
     }
 
     @Test func raisedLoweredAddedAndKeptFromAPriceFile() throws {
@@ -578,6 +581,7 @@ enum SummaryKeys {
               claude-sonnet-4-5: kept long-context cards (above 200,000 input tokens) from the entry of 2025-09-29
               claude-sonnet-4-5: kept batch card from the entry of 2025-09-29
               claude-sonnet-4-5: kept standard cached_input, cache_write_5m, cache_write_1h from the entry of 2025-09-29
+              claude-sonnet-4-5: kept fees per use of web_fetch, web_search from the entry of 2025-09-29
 
             """
         // No database yet: the diff reads the default book and creates nothing.

@@ -62,7 +62,9 @@ import Testing
         #expect(naive.entry(for: "claude-sonnet-4-5", at: c.timestamp)?.cost(of: c) == 900_000_000_000)
 
         let sonnet = try #require(changes.models.first { $0.entry.model == "claude-sonnet-4-5" })
-        #expect(sonnet.kept == [.longContext(threshold: 200_000, cards: [RateCardKey(.standard, longContext: true)])])
+        // The catalogue prices web search but not web fetch: the book's web fetch fee stays.
+        #expect(sonnet.kept == [.longContext(threshold: 200_000, cards: [RateCardKey(.standard, longContext: true)]),
+                                .toolFees(["web_fetch"])])
         #expect(sonnet.inheritedFrom?.effectiveFrom == day("2025-09-29"))
         #expect(sonnet.rateChanges.isEmpty)
     }
@@ -232,7 +234,9 @@ import Testing
         #expect(again.changed.isEmpty)
         #expect(again.newModels.isEmpty)
         #expect(again.unchanged.count == catalogue.entries.count)
-        #expect(again.keeping.map(\.entry.model) == ["claude-sonnet-4-5", "claude-sonnet-4-5-20250929"])
+        // gpt-5.4's catalogue entry prices no tools: it keeps the book's fees per web and file search.
+        #expect(again.keeping.map(\.entry.model) == ["claude-sonnet-4-5", "claude-sonnet-4-5-20250929", "gpt-5.4"])
+        #expect(again.keeping.last?.kept == [.toolFees(["file_search", "web_search"])])
     }
 
     // MARK: The report

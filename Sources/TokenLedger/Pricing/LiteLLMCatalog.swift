@@ -23,8 +23,14 @@ import Foundation
 /// | `cache_creation_input_token_cost_above_1hr`    | 1-hour cache write |
 /// | `output_cost_per_reasoning_token`              | reasoning      |
 ///
+/// Beside the cards: `search_context_cost_per_query` (medium) is the fee per web search,
+/// `output_cost_per_image` the price per image, and `provider_specific_entry` the multipliers of request
+/// attributes (`fast` is fast mode, any other key an inference geography such as `us`).
+///
 /// `_above_{N}k_tokens` fields form the long-context cards with threshold N × 1000: a call whose input
-/// (cached included) exceeds it is billed at those rates for every token kind. When a model lists several
+/// (cached included) exceeds it is billed at those rates for every token kind. A threshold whose fields
+/// state no text input or output rate (only audio or image rates) forms no card: its fields are reported
+/// in ``LiteLLMImport/ignoredFields``. When a model lists several
 /// thresholds, the lowest is imported and the fields of the others are reported in ``LiteLLMImport/ignoredFields``.
 /// A tier or long-context card that lacks `input` or `output` takes the rate the entry would charge
 /// without that card (LiteLLM falls back the same way). `litellm_provider` becomes the provider.
@@ -175,6 +181,7 @@ public enum LiteLLMCatalog {
         var fieldSlots: [String: CardSlot] = [:]
         var perImage: Rate?
         var toolFees: [String: Rate] = [:]
+        var modifiers: [PriceModifier] = []
         for field in fields.keys.sorted() {
             guard let v = fields[field] else { continue }
             if field == "output_cost_per_image" || field == "search_context_cost_per_query" {
@@ -185,6 +192,19 @@ public enum LiteLLMCatalog {
                     return .skipped(.invalidPrice(field: field, text: v.string ?? v.compactText))
                 }
                 if field == "output_cost_per_image" { perImage = rate } else { toolFees[CallExtras.Tool.webSearch] = rate }
+                continue
+            }
+            if field == "provider_specific_entry" {
+                // Multipliers by request attribute: `fast` is fast mode, any other key an inference
+                // geography (`{"us": 1.1}` on Anthropic's models).
+                for (name, factor) in v.object ?? [:] {
+                    guard let text = factor.string, let f = PriceModifier.fraction(parsing: text) else {
+                        ignored.append("provider_specific_entry.\(name)")
+                        continue
+                    }
+                    let attribute: PriceModifier.Attribute = name.lowercased() == "fast" ? .speed : .inferenceGeo
+                    modifiers.append(PriceModifier(attribute, name, numerator: f.numerator, denominator: f.denominator))
+                }
                 continue
             }
             guard let (component, slot) = classify(field) else {
@@ -203,6 +223,16 @@ public enum LiteLLMCatalog {
             fieldSlots[field] = slot
         }
 
+        // A long-context card is a tier of text prices: rates above a threshold for audio or images alone
+        // (LiteLLM lists `input_cost_per_audio_token_above_200k_tokens` for `gemini-2.5-flash`, whose
+        // provider bills no long-context tier) form no card and are reported as ignored.
+        for (slot, card) in partial where slot.threshold != nil && card.values[.input] == nil && card.values[.output] == nil {
+            for (field, s) in fieldSlots where s == slot {
+                ignored.append(field)
+                rounded.removeAll { $0.field == field }
+            }
+            partial[slot] = nil
+        }
         // One long-context threshold: the lowest.
         let thresholds = Set(partial.keys.compactMap(\.threshold))
         if let lowest = thresholds.min(), thresholds.count > 1 {
@@ -231,7 +261,7 @@ public enum LiteLLMCatalog {
             let provider = fields["litellm_provider"]?.string.flatMap { $0.isEmpty ? nil : $0 } ?? "unknown"
             var entry = PriceEntry(provider: provider, model: key, effectiveFrom: effectiveFrom, source: source,
                                    cards: [RateCardKey(.standard): standardCard], longContextThreshold: threshold,
-                                   toolFees: toolFees, perImage: perImage)
+                                   toolFees: toolFees, perImage: perImage, modifiers: modifiers.sorted())
             // Each card is added after those it may fall back to.
             var order: [CardSlot] = []
             if let t = threshold { order.append(CardSlot(tier: .standard, threshold: t)) }

@@ -251,16 +251,10 @@ struct PriceBookFileReader: YAMLNodeReading {
     /// A positive factor such as `1.1` or `6`, as an exact fraction.
     func factor(_ node: Node, _ path: String) throws(PriceBookFileError) -> (Int64, Int64) {
         let t = try text(node, path, expected: "a positive factor such as 1.1")
-        guard let d = ExactDecimal(parsing: t), !d.isNegative, let n = d.scaled(byPowerOfTen: 6, rounding: false), n > 0,
-              let num = Int64(exactly: n) else {
+        guard let f = PriceModifier.fraction(parsing: t) else {
             throw fail(node, path, "expected a positive factor with at most 6 decimals, such as 1.1, got \"\(t)\"")
         }
-        var a = num, b: Int64 = 1_000_000
-        var x = a, y = b
-        while y != 0 { (x, y) = (y, x % y) }
-        a /= x
-        b /= x
-        return (a, b)
+        return f
     }
 
     /// A card, plus the values of the `extra` keys the caller allows beside the components.

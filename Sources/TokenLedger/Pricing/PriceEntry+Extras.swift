@@ -30,9 +30,22 @@ public struct PriceModifier: Sendable, Hashable, Comparable {
         (a.attribute.rawValue, a.value) < (b.attribute.rawValue, b.value)
     }
 
-    /// The factor as exact decimal text (`1.1`, `6`), for listings.
+    /// A positive factor written as decimal text with at most 6 decimals (`1.1`, `6`), as an exact fraction
+    /// in lowest terms; nil for anything else.
+    public static func fraction(parsing text: String) -> (numerator: Int64, denominator: Int64)? {
+        guard let d = ExactDecimal(parsing: text), !d.isNegative, let n = d.scaled(byPowerOfTen: 6, rounding: false), n > 0,
+              let num = Int64(exactly: n) else { return nil }
+        var x = num, y: Int64 = 1_000_000
+        while y != 0 { (x, y) = (y, x % y) }
+        return (num / x, 1_000_000 / x)
+    }
+
+    /// The factor as exact decimal text without trailing zeros (`1.1`, `6`), for listings.
     public var factorText: String {
-        Money(picos: Int128(numerator) * 1_000_000_000_000 / Int128(max(1, denominator))).exactString
+        var s = Money(picos: Int128(numerator) * 1_000_000_000_000 / Int128(max(1, denominator))).exactString
+        while s.hasSuffix("0") { s.removeLast() }
+        if s.hasSuffix(".") { s.removeLast() }
+        return s
     }
 }
 

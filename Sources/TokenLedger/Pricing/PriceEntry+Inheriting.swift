@@ -63,6 +63,12 @@ public enum KeptPart: Sendable, Hashable {
     /// Components (sorted) that a card of both entries leaves derived in the new entry and states in the
     /// earlier one, e.g. the standard card's 1-hour cache write.
     case components(RateCardKey, [RateComponent])
+    /// Fees per tool use (tool names, sorted) that the new entry does not price.
+    case toolFees([String])
+    /// The price per generated image: the new entry states none.
+    case perImage
+    /// Multipliers of request attributes (sorted) that the new entry does not state, e.g. fast mode.
+    case modifiers([PriceModifier])
 }
 
 extension PriceEntry {
@@ -77,6 +83,10 @@ extension PriceEntry {
     /// 2. A normal card of a tier this entry lacks (batch, flex, priority), as written.
     /// 3. In a card both have, a component this entry leaves derived (nil) and `earlier` states. A
     ///    component `earlier` derives stays derived; a component this entry states wins.
+    ///
+    /// 4. A fee per tool use of a tool this entry does not price, the price per image when this entry has
+    ///    none, and a multiplier of an attribute value (`speed: fast`, `inference_geo: us`) this entry does
+    ///    not state.
     ///
     /// Cards are taken as written, in absolute rates: a kept batch card does not follow a change of the
     /// standard card.
@@ -120,6 +130,22 @@ extension PriceEntry {
                 out.cards[key] = card
                 kept.append(.components(key, taken))
             }
+        }
+        let tools = earlier.toolFees.keys.filter { toolFees[$0] == nil }.sorted()
+        if !tools.isEmpty {
+            for t in tools { out.toolFees[t] = earlier.toolFees[t] }
+            kept.append(.toolFees(tools))
+        }
+        if perImage == nil, let p = earlier.perImage {
+            out.perImage = p
+            kept.append(.perImage)
+        }
+        let multipliers = earlier.modifiers.filter { m in
+            !modifiers.contains { $0.attribute == m.attribute && $0.value == m.value }
+        }.sorted()
+        if !multipliers.isEmpty {
+            out.modifiers = (modifiers + multipliers).sorted()
+            kept.append(.modifiers(multipliers))
         }
         return (out, kept)
     }

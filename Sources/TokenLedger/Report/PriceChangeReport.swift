@@ -126,6 +126,12 @@ public enum PriceChangeReport {
             return "\(cardName(key)) card"
         case .components(let key, let components):
             return "\(cardName(key)) " + components.map(\.rawValue).joined(separator: ", ")
+        case .toolFees(let tools):
+            return "fees per use of " + tools.joined(separator: ", ")
+        case .perImage:
+            return "the price per image"
+        case .modifiers(let modifiers):
+            return "multipliers " + modifiers.map { "\($0.attribute.rawValue) \($0.value) ×\($0.factorText)" }.joined(separator: ", ")
         }
     }
 
@@ -190,6 +196,15 @@ public enum PriceChangeReport {
                         case .components(let key, let components):
                             .object([("part", .string("components")), ("card", card(key)),
                                      ("components", .array(components.map { .string($0.rawValue) }))])
+                        case .toolFees(let tools):
+                            .object([("part", .string("tool_fees")), ("tools", .array(tools.map { .string($0) }))])
+                        case .perImage:
+                            .object([("part", .string("per_image"))])
+                        case .modifiers(let modifiers):
+                            .object([("part", .string("modifiers")), ("modifiers", .array(modifiers.map { m in
+                                .object([("attribute", .string(m.attribute.rawValue)), ("value", .string(m.value)),
+                                         ("factor", .string(m.factorText))])
+                            }))])
                         }
                     })),
                 ])
