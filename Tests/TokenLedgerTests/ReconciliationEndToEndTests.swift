@@ -58,7 +58,7 @@ import Testing
         #expect(r.totals.logged == usd("21.37248"))
         #expect(r.totals.explained == usd("21.37728"))
         #expect(r.totals.byClass == GapAmounts([.bypass: usd("1.20"), .unloggedAttempts: usd("0.56"), .tokenMismatch: usd("0.15"),
-                                                .priceDrift: usd("0.55"), .nonUsage: usd("0.02")]))
+                                                .priceDrift: usd("0.55"), .toolFees: usd("0.02")]))
         #expect(r.totals.unexplained == usd("2.48"))
         #expect(r.totals.withinTolerance == usd("0.0048"))
         #expect(r.totals.boundaryShifted == usd("0.112"))
@@ -102,7 +102,7 @@ import Testing
         let r = Reconciliation.run(input, providers: ["anthropic"], asOf: Self.asOf)
         #expect(r.providers.map(\.provider) == ["anthropic"])
         #expect(r.totals.billedUsage == usd("11.55"))
-        #expect(r.totals.byClass == GapAmounts([.tokenMismatch: usd("0.15"), .priceDrift: usd("0.15"), .nonUsage: usd("0.02")]))
+        #expect(r.totals.byClass == GapAmounts([.tokenMismatch: usd("0.15"), .priceDrift: usd("0.15"), .toolFees: usd("0.02")]))
     }
 }
 

@@ -3,12 +3,14 @@ import Testing
 @testable import TokenLedger
 
 /// Builds reconciliation inputs by hand: one provider (`acme`) and one model (`m`) priced at $1 per 1M
-/// input tokens, $0.10 cached, $2 output, so every expected amount can be worked out on paper.
+/// input tokens, $0.10 cached, $2 output and $0.01 per web search, so every expected amount can be worked
+/// out on paper.
 struct ReconciliationScenario {
     static let book = PriceBook(entries: [
         PriceEntry(provider: "acme", model: "m", effectiveFrom: day("2025-01-01"),
                    cards: [RateCardKey(.standard): RateCard(input: perMillion("1"), cachedInput: perMillion("0.10"), output: perMillion("2")),
-                           RateCardKey(.batch): RateCard(input: perMillion("0.50"), output: perMillion("1"))]),
+                           RateCardKey(.batch): RateCard(input: perMillion("0.50"), output: perMillion("1"))],
+                   toolFees: [CallExtras.Tool.webSearch: Rate(perToken: "0.01")!]),
     ])
     static let asOf = instant("2026-04-01T00:00:00Z")
 
@@ -53,7 +55,8 @@ struct ReconciliationScenario {
 
     /// Logged calls of a day, priced with the book as the importer prices them.
     mutating func logs(_ d: String, requests: Int64, input: Int64, output: Int64, cached: Int64 = 0, key: String? = "k1",
-                       project: String? = nil, model: String = "m", gateway: String? = nil, batch: Bool = false) {
+                       project: String? = nil, model: String = "m", gateway: String? = nil, batch: Bool = false,
+                       webSearches: Int64 = 0) {
         var g = LoggedUsageGroup(day: day(d), provider: "acme", model: model)
         g.requests = requests
         g.inputTokens = input
@@ -66,6 +69,10 @@ struct ReconciliationScenario {
            let card = entry.card(tier: batch ? .batch : .standard, longContext: false),
            let cost = PriceEntry.cost(card: card, input: input, cached: cached, write5m: 0, write1h: 0, output: output, reasoning: 0) {
             g.cost = Money(picos: cost)
+            if webSearches > 0, let fee = entry.toolFees[CallExtras.Tool.webSearch]?.cost(of: webSearches) {
+                g.toolCalls[CallExtras.Tool.webSearch] = webSearches
+                g.cost = g.cost + Money(picos: fee)
+            }
         } else {
             g.unpricedRequests = requests
             g.unpriced = UsageFigures(requests: requests)
@@ -258,8 +265,52 @@ func usd(_ s: String) -> Money { ProviderFixtures.usd(s) }
         #expect(r.totals.nonUsage == usd("-0.47"))
         #expect(r.totals.billed == usd("0.73"))
         #expect(r.totals.billedUsage == usd("1.20"))
-        #expect(r.totals.byClass == GapAmounts([.nonUsage: usd("-0.47")]))
+        // The web search line is tool use the logs do not show (no logged search): its own class.
+        #expect(r.totals.byClass == GapAmounts([.nonUsage: usd("-0.50"), .toolFees: usd("0.03")]))
         #expect(r.nonUsage.map(\.category) == [.credit, .tax, .tool])
+        #expect(r.toolFees.map(\.gap) == [usd("0.03")])
+        #expect(r.cells.first?.classes.isEmpty == true)
+    }
+
+    /// Anthropic bills web searches as their own cost line (`cost_type: web_search`), $10 per 1,000
+    /// (https://platform.claude.com/docs/en/about-claude/pricing, "Web search tool", read 2026-12-07). The
+    /// logged calls' fees are part of their cost; the token cell compares tokens only, and the tool line is
+    /// matched with the fees.
+    @Test func toolLinesAreMatchedWithTheLoggedFees() throws {
+        var s = ReconciliationScenario()
+        s.provided("2026-03-01", requests: 10, input: 1_000_000, output: 100_000)
+        s.billed("2026-03-01", "1.20")
+        s.billed("2026-03-01", "0.03", model: "m", category: .tool, item: "web_search")
+        s.logs("2026-03-01", requests: 10, input: 1_000_000, output: 100_000, webSearches: 3)
+        var r = s.run()
+        let cell = try #require(r.cells.first)
+        // $1 input + $0.20 output: the $0.03 of fees are not usage the provider lacks.
+        #expect(cell.loggedCost == usd("1.20"))
+        #expect(cell.classes.isEmpty)
+        #expect(r.totals.logged == usd("1.20"))
+        #expect(r.totals.loggedToolFees == usd("0.03"))
+        #expect(r.totals.byClass.isEmpty)
+        let tools = try #require(r.toolFees.first)
+        #expect(tools.billed == usd("0.03") && tools.logged == usd("0.03") && tools.gap == .zero)
+        #expect(tools.toolCalls == [CallExtras.Tool.webSearch: 3])
+
+        // Five searches billed, three logged: $0.02 of tool use the logs do not show.
+        s.costs.removeLast()
+        s.billed("2026-03-01", "0.05", model: "m", category: .tool, item: "web_search")
+        r = s.run()
+        #expect(r.totals.byClass == GapAmounts([.toolFees: usd("0.02")]))
+        #expect(r.topDays.first?.byClass == GapAmounts([.toolFees: usd("0.02")]))
+        #expect(r.cells.first?.classes.isEmpty == true)
+        let text = ReconciliationTextReport.render(r)
+        #expect(text.contains("and $0.03 of tool fees beside the providers' tool lines"))
+        #expect(text.contains("Tool use billed beside the logged calls' tool fees"))
+        #expect(text.contains("web_search 3"))
+
+        // Without a cost export the day's bill is estimated from usage: the fees are not compared.
+        s.costs.removeAll()
+        r = s.run()
+        #expect(r.toolFees.isEmpty)
+        #expect(r.totals.loggedToolFees == .zero)
         #expect(r.cells.first?.classes.isEmpty == true)
     }
 
@@ -549,5 +600,30 @@ func usd(_ s: String) -> Money { ProviderFixtures.usd(s) }
         let json = try #require(try JSONValue.parse(ReconciliationJSONReport.render(r)).object)
         let range = json["totals"]?.object?["unpriced_range_usd"]?.object
         #expect(range?["low"]?.string == "0.07" && range?["high"]?.string == "2.25")
+    }
+}
+
+/// The logged side read from the database: each group's tool uses, from the calls' extras.
+@Suite struct LoggedToolUseTests {
+    @Test func groupsCountTheToolUsesOfTheirPricedCalls() throws {
+        let scratch = try Scratch()
+        let ledger = try scratch.ledger()
+        let log = try scratch.write("calls.jsonl", LogLine.file([
+            #"{"timestamp":"2026-03-01T10:00:00Z","request_id":"a","model":"claude-sonnet-4-5","input_tokens":1000,"output_tokens":100,"web_search_calls":2}"#,
+            #"{"timestamp":"2026-03-01T11:00:00Z","request_id":"b","model":"claude-sonnet-4-5","input_tokens":1000,"output_tokens":100,"tool_calls":{"web_search":1,"web_fetch":4}}"#,
+            #"{"timestamp":"2026-03-01T12:00:00Z","request_id":"c","model":"claude-sonnet-4-5","input_tokens":1000,"output_tokens":100}"#,
+            #"{"timestamp":"2026-03-02T12:00:00Z","request_id":"d","model":"claude-sonnet-4-5","input_tokens":1000,"output_tokens":100,"web_search_calls":5}"#,
+        ]))
+        #expect(try ledger.importPaths([log]).rowsImported == 4)
+        let input = try ReconciliationInput.load(db: ledger.db, period: Period(first: day("2026-03-01"), last: day("2026-03-01")),
+                                                 book: ledger.book)
+        #expect(input.logged.count == 1)
+        let g = try #require(input.logged.first)
+        #expect(g.requests == 3)
+        #expect(g.toolCalls == ["web_search": 3, "web_fetch": 4])
+        // Sonnet 4.5: 3 × $3/M × 1,000 + 3 × $15/M × 100 = $0.0135 of tokens; 3 web searches at $10/1,000
+        // and 4 web fetches at $0 (https://platform.claude.com/docs/en/about-claude/pricing, read 2026-12-07).
+        #expect(ReconciliationEngine.toolFees(of: g, book: ledger.book) == usd("0.03"))
+        #expect(g.cost == usd("0.0435"))
     }
 }

@@ -15,7 +15,10 @@ public enum GapClass: String, Sendable, CaseIterable, Hashable, Comparable {
     case tokenMismatch = "token_mismatch"
     /// Same tokens, different cost: the provider's prices differ from the price book.
     case priceDrift = "price_drift"
-    /// Lines that are not token usage: tools (web search), credits, tax, adjustments.
+    /// Billed tool use (web search, code execution) beyond the fees of the logged calls' tool uses, or short
+    /// of them: per day and provider, the provider's tool lines less the logged fees.
+    case toolFees = "tool_fees"
+    /// Lines that are not token usage or tool use: credits, tax, adjustments, other charges.
     case nonUsage = "non_usage"
     /// Logged calls the price book cannot price (a model it does not know): at most what their tokens cost at
     /// their provider's highest rates, at least what they cost at its lowest; the whole gap of a cell whose

@@ -257,6 +257,7 @@ struct ReconciliationEngine {
             }
             comparisons[key] = a
         }
+        var loggedTools: [Slot: (fees: Money, calls: [String: Int64])] = [:]
         for l in logged {
             let g = l.group
             let c = checks[l.provider]!
@@ -274,7 +275,13 @@ struct ReconciliationEngine {
             f.outputTokens = g.outputTokens
             f.reasoningTokens = g.reasoningTokens
             a.logged.add(f)
-            a.loggedCost = a.loggedCost + g.cost
+            // Tokens are compared with token rows; tool fees with the tool lines (step 6).
+            let fees = Self.toolFees(of: g, book: book)
+            a.loggedCost = a.loggedCost + g.cost - fees
+            if !g.toolCalls.isEmpty {
+                loggedTools[slot, default: (.zero, [:])].fees += fees
+                loggedTools[slot]!.calls.merge(g.toolCalls, uniquingKeysWith: +)
+            }
             a.loggedUnpriced += g.unpricedRequests
             if g.unpricedRequests > 0 {
                 let v = standIn.value(g.unpriced, provider: l.provider, day: l.day, tier: l.tier)
@@ -294,6 +301,7 @@ struct ReconciliationEngine {
         // 6. Cells: bill, logged cost, gap and classes per day × provider × model.
         var cells: [ReconciliationCell] = []
         var nonUsage: [NonUsageLine] = []
+        var toolFees: [ToolFeeComparison] = []
         var costsBySlot: [Slot: [ProviderCostRow]] = [:]
         for c in costs { costsBySlot[Slot(provider: c.row.provider, day: Self.dayNumber(c.row.bucketStart)), default: []].append(c.row) }
         var comparisonsBySlot: [Slot: [(Key, Accumulator)]] = [:]
@@ -306,6 +314,14 @@ struct ReconciliationEngine {
             if !hasCost { estimatedDays[slot.provider, default: 0] += 1 }
             if !hasUsage { costOnlyDays[slot.provider, default: 0] += 1 }
             let usageRows = rows.filter { $0.category == .usage }
+            let toolRows = rows.filter { $0.category == .tool }
+            if hasCost, !toolRows.isEmpty || loggedTools[slot] != nil {
+                let billed = toolRows.map(\.amount).sum()
+                let logged = loggedTools[slot] ?? (.zero, [:])
+                toolFees.append(ToolFeeComparison(day: CivilDate(daysSinceEpoch: slot.day), provider: slot.provider, billed: billed,
+                                                  logged: logged.fees, toolCalls: logged.calls,
+                                                  withinTolerance: tol.cellAllows(billed - logged.fees, billed: billed)))
+            }
             for r in rows where r.category != .usage {
                 nonUsage.append(NonUsageLine(day: CivilDate(daysSinceEpoch: slot.day), provider: slot.provider, category: r.category,
                                              lineItem: r.lineItem, model: r.model.map(book.comparisonKey(for:)), amount: r.amount))
@@ -342,7 +358,7 @@ struct ReconciliationEngine {
         // 7. Price drift by token kind, gateway cost, totals and rankings.
         let drift = priceDriftLines(costs: costs, usage: usage)
         let gateway = gatewayComparisons(logged: logged, cells: cells)
-        return assemble(cells: cells, nonUsage: nonUsage, drift: drift, gateway: gateway, providers: providers,
+        return assemble(cells: cells, nonUsage: nonUsage, toolFees: toolFees, drift: drift, gateway: gateway, providers: providers,
                         checks: checks, slots: slots)
     }
 
@@ -613,11 +629,21 @@ struct ReconciliationEngine {
         }.sorted { ($0.day, $0.provider, $0.model) < ($1.day, $1.provider, $1.model) }
     }
 
+    /// The price-book fees of a group's tool uses (part of its cost): each tool's uses at the fee of the
+    /// entry that priced the group's model on its day.
+    static func toolFees(of g: LoggedUsageGroup, book: PriceBook) -> Money {
+        guard !g.toolCalls.isEmpty, let entry = book.entry(for: g.model, on: g.day) else { return .zero }
+        var total = Money.zero
+        for (tool, n) in g.toolCalls { if let fee = entry.toolFees[tool]?.cost(of: n) { total = total + Money(picos: fee) } }
+        return total
+    }
+
     // MARK: Totals
 
-    func assemble(cells: [ReconciliationCell], nonUsage: [NonUsageLine], drift: [PriceDriftLine], gateway: [GatewayCostComparison],
-                  providers: [String], checks: [String: ProviderChecks], slots: Set<Slot>) -> ReconciliationResult {
-        func totals(_ cells: [ReconciliationCell], _ lines: [NonUsageLine]) -> ReconciliationTotals {
+    func assemble(cells: [ReconciliationCell], nonUsage: [NonUsageLine], toolFees: [ToolFeeComparison], drift: [PriceDriftLine],
+                  gateway: [GatewayCostComparison], providers: [String], checks: [String: ProviderChecks],
+                  slots: Set<Slot>) -> ReconciliationResult {
+        func totals(_ cells: [ReconciliationCell], _ lines: [NonUsageLine], _ tools: [ToolFeeComparison]) -> ReconciliationTotals {
             var t = ReconciliationTotals()
             for c in cells {
                 t.billedUsage = t.billedUsage + (c.billed ?? .zero)
@@ -631,26 +657,32 @@ struct ReconciliationEngine {
             }
             for l in lines {
                 t.nonUsage = t.nonUsage + l.amount
-                t.byClass.add(l.amount, to: .nonUsage)
+                // Tool lines are compared with the logged fees below.
+                if l.category != .tool { t.byClass.add(l.amount, to: .nonUsage) }
+            }
+            for c in tools {
+                t.loggedToolFees = t.loggedToolFees + c.logged
+                if c.withinTolerance { t.withinTolerance = t.withinTolerance + c.gap } else { t.byClass.add(c.gap, to: .toolFees) }
             }
             return t
         }
         func knownGap(_ cells: [ReconciliationCell]) -> Money { cells.compactMap(\.gap).sum() }
         func billedKnown(_ cells: [ReconciliationCell]) -> Money { cells.compactMap(\.billed).sum() }
 
-        let total = totals(cells, nonUsage)
+        let total = totals(cells, nonUsage, toolFees)
         var perProvider: [ProviderReconciliation] = []
         for p in providers {
             let pc = cells.filter { $0.provider == p }
             let c = checks[p]!
             perProvider.append(ProviderReconciliation(
-                provider: p, totals: totals(pc, nonUsage.filter { $0.provider == p }),
+                provider: p, totals: totals(pc, nonUsage.filter { $0.provider == p }, toolFees.filter { $0.provider == p }),
                 days: slots.filter { $0.provider == p }.map { CivilDate(daysSinceEpoch: $0.day) }.sorted(),
                 bypassByKey: c.keyCheck, bypassByProject: c.projectCheck, refinedBy: c.refinedBy,
                 withinTolerance: tol.totalAllows(knownGap(pc), billed: billedKnown(pc))))
         }
 
-        func ranking(_ name: (ReconciliationCell) -> String?, _ lineName: (NonUsageLine) -> String?) -> [GapRanking] {
+        func ranking(_ name: (ReconciliationCell) -> String?, _ lineName: (NonUsageLine) -> String?,
+                     _ toolName: (ToolFeeComparison) -> String?) -> [GapRanking] {
             var byName: [String: GapRanking] = [:]
             for c in cells {
                 guard let n = name(c) else { continue }
@@ -662,14 +694,16 @@ struct ReconciliationEngine {
                 }
                 byName[n] = r
             }
-            for l in nonUsage {
-                guard let n = lineName(l) else { continue }
+            func add(_ name: String?, billed: Money, amount: Money, to gapClass: GapClass) {
+                guard let n = name else { return }
                 var r = byName[n] ?? GapRanking(name: n, billed: .zero, unexplained: .zero, byClass: GapAmounts())
-                r.billed = r.billed + l.amount
-                r.byClass.add(l.amount, to: .nonUsage)
-                r.unexplained = r.unexplained + l.amount
+                r.billed = r.billed + billed
+                r.byClass.add(amount, to: gapClass)
+                r.unexplained = r.unexplained + amount
                 byName[n] = r
             }
+            for t in toolFees where !t.withinTolerance { add(toolName(t), billed: t.billed, amount: t.gap, to: .toolFees) }
+            for l in nonUsage where l.category != .tool { add(lineName(l), billed: l.amount, amount: l.amount, to: .nonUsage) }
             return byName.values.filter { $0.unexplained != .zero }
                 .sorted { ($0.unexplained.picos.magnitude, $1.name) > ($1.unexplained.picos.magnitude, $0.name) }
                 .prefix(max(0, tol.ranked)).map { $0 }
@@ -682,8 +716,9 @@ struct ReconciliationEngine {
             cells: cells.sorted { ($0.day, $0.provider, $0.model ?? "") < ($1.day, $1.provider, $1.model ?? "") },
             priceDrift: drift, gateway: gateway,
             nonUsage: nonUsage.sorted { ($0.day, $0.provider, $0.category.rawValue, $0.lineItem ?? "") < ($1.day, $1.provider, $1.category.rawValue, $1.lineItem ?? "") },
-            topDays: ranking({ $0.day.description }, { $0.day.description }),
-            topModels: ranking({ $0.model }, { $0.model }),
+            toolFees: toolFees,
+            topDays: ranking({ $0.day.description }, { $0.day.description }, { $0.day.description }),
+            topModels: ranking({ $0.model }, { $0.model }, { _ in nil }),
             coveredDays: Set(slots.map(\.day)).sorted().map { CivilDate(daysSinceEpoch: $0) },
             notes: notes)
     }

@@ -57,8 +57,10 @@ public struct LoggedUsageGroup: Sendable, Equatable {
     public var outputTokens: Int64 = 0
     /// Reasoning tokens (part of output).
     public var reasoningTokens: Int64 = 0
-    /// The price-book cost of the priced calls.
+    /// The price-book cost of the priced calls, their tool fees included.
     public var cost: Money = .zero
+    /// The billed tool uses of the priced calls, by tool (`web_search`: 12): their fees are part of ``cost``.
+    public var toolCalls: [String: Int64] = [:]
     /// Calls the price book could not price.
     public var unpricedRequests: Int64 = 0
     /// The tokens of those calls (part of the counts above), to bound what they may cost.

@@ -188,6 +188,24 @@ public struct GatewayCostComparison: Sendable, Equatable {
     public var disagrees: Bool
 }
 
+/// A day's billed tool use at one provider beside the fees of the logged calls' tool uses.
+public struct ToolFeeComparison: Sendable, Equatable {
+    /// The UTC day.
+    public var day: CivilDate
+    /// The provider.
+    public var provider: String
+    /// The provider's tool lines of the day, added up.
+    public var billed: Money
+    /// The price-book fees of the logged (priced) calls' tool uses.
+    public var logged: Money
+    /// Those tool uses, by tool.
+    public var toolCalls: [String: Int64]
+    /// Whether the gap is within the cell tolerance.
+    public var withinTolerance: Bool
+    /// `billed − logged`.
+    public var gap: Money { billed - logged }
+}
+
 /// A cost line that is not token usage.
 public struct NonUsageLine: Sendable, Equatable {
     /// The UTC day.
@@ -210,8 +228,11 @@ public struct ReconciliationTotals: Sendable, Equatable {
     public var billedUsage: Money = .zero
     /// Lines that are not token usage (tools, credits, tax, adjustments), signed.
     public var nonUsage: Money = .zero
-    /// Price-book cost of the logged calls.
+    /// Price-book cost of the logged calls' tokens (their tool fees apart, in ``loggedToolFees``).
     public var logged: Money = .zero
+    /// Price-book fees of the logged calls' tool uses on days with a cost export, compared with the
+    /// providers' tool lines (``ToolFeeComparison``).
+    public var loggedToolFees: Money = .zero
     /// The part of the billed usage the logs explain.
     public var explained: Money = .zero
     /// The gap by class over cells outside tolerance, and non-usage lines.
@@ -295,6 +316,8 @@ public struct ReconciliationResult: Sendable, Equatable {
     public var gateway: [GatewayCostComparison]
     /// Cost lines that are not token usage.
     public var nonUsage: [NonUsageLine]
+    /// Per day and provider with a cost export: billed tool use beside the logged calls' tool fees.
+    public var toolFees: [ToolFeeComparison] = []
     /// Days where the unexplained amount is largest (at most ``ReconciliationTolerances/ranked``).
     public var topDays: [GapRanking]
     /// Models where the unexplained amount is largest.

@@ -20,6 +20,7 @@ public enum ReconciliationJSONReport {
             ("cells", .array(r.cells.map(cell))),
             ("price_drift", .array(r.priceDrift.map(drift))),
             ("gateway_cost", .array(r.gateway.map(gateway))),
+            ("tool_fees", .array(r.toolFees.map(toolFees))),
             ("non_usage", .array(r.nonUsage.map(nonUsage))),
             ("notes", .array(r.notes.map { .string($0) })),
         ]
@@ -53,6 +54,7 @@ public enum ReconciliationJSONReport {
             ("billed_usage_usd", .money(t.billedUsage)),
             ("non_usage_usd", .money(t.nonUsage)),
             ("logged_cost_usd", .money(t.logged)),
+            ("logged_tool_fees_usd", .money(t.loggedToolFees)),
             ("explained_usd", .money(t.explained)),
             ("coverage", .ratio(t.coverage)),
             ("unexplained_usd", .money(t.unexplained)),
@@ -165,6 +167,18 @@ public enum ReconciliationJSONReport {
             ("difference_usd", .money(g.bookCost.map { g.gatewayCost - $0 })),
             ("billed_usd", .money(g.billed)),
             ("disagrees", .bool(g.disagrees)),
+        ])
+    }
+
+    static func toolFees(_ c: ToolFeeComparison) -> JSONOutput {
+        .object([
+            ("day", .string(c.day.description)),
+            ("provider", .string(c.provider)),
+            ("tool_calls", .object(c.toolCalls.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
+            ("billed_usd", .money(c.billed)),
+            ("logged_fees_usd", .money(c.logged)),
+            ("gap_usd", .money(c.gap)),
+            ("within_tolerance", .bool(c.withinTolerance)),
         ])
     }
 

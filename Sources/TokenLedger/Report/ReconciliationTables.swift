@@ -41,7 +41,8 @@ struct ReconciliationTables {
         }
         var lines: [String] = []
         lines.append("Provider bill: \(t.billed.display()) (token usage \(t.billedUsage.display()), other lines \(t.nonUsage.display())).")
-        lines.append("Logged calls at price-book rates: \(t.logged.display()).")
+        lines.append("Logged calls at price-book rates: \(t.logged.display())"
+            + (t.loggedToolFees == .zero ? "." : ", and \(t.loggedToolFees.display()) of tool fees beside the providers' tool lines."))
         lines.append("The logs explain \(t.explained.display()) of the billed usage: coverage \(NumberText.percent(t.coverage)).")
         let parts = t.byClass.sorted.filter { $0.0.isUnexplained }.sorted { ($0.1.picos.magnitude, $1.0) > ($1.1.picos.magnitude, $0.0) }
         var unexplained = "Unexplained: \(t.unexplained.display())"
@@ -140,6 +141,17 @@ struct ReconciliationTables {
               }, total: nil)
     }
 
+    var toolFeeTable: Table {
+        Table(title: "Tool use billed beside the logged calls' tool fees",
+              columns: [.init("day"), .init("provider"), .init("tool uses"), .init("billed", align: .right),
+                        .init("logged fees", align: .right), .init("gap", align: .right)],
+              rows: r.toolFees.map { c in
+                  [c.day.description, c.provider,
+                   c.toolCalls.sorted { $0.key < $1.key }.map { "\($0.key) \(NumberText.integer($0.value))" }.joined(separator: ", "),
+                   c.billed.display(), c.logged.display(), Self.money(c.gap)]
+              }, total: nil)
+    }
+
     var nonUsageTable: Table {
         Table(title: "Lines that are not token usage",
               columns: [.init("day"), .init("provider"), .init("category"), .init("line item"), .init("amount", align: .right)],
@@ -154,7 +166,7 @@ struct ReconciliationTables {
         if !r.topModels.isEmpty { out.append(rankingTable("Models with the largest unexplained amount", "model", r.topModels)) }
         out.append(providerTable)
         out.append(cellTable)
-        for t in [driftTable, gatewayTable, nonUsageTable] where !t.rows.isEmpty { out.append(t) }
+        for t in [driftTable, gatewayTable, toolFeeTable, nonUsageTable] where !t.rows.isEmpty { out.append(t) }
         return out
     }
 
