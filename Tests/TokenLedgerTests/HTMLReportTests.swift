@@ -74,6 +74,12 @@ enum HostileNames {
         result.daily = (previous.days + period.days).map { d in
             DaySpend(day: d, inPeriod: period.contains(d), byTier: all.map { (tier: $0, spend: Money(dollars: 2)) })
         }
+        result.charges = all.map { name in
+            var c = ChargeLine(workflow: name, model: name)
+            c.toolCalls = 3
+            c.toolFees = Money(parsing: "0.03")!
+            return Compared(current: c, previous: ChargeLine(workflow: name, model: name))
+        }
         return result
     }
 }

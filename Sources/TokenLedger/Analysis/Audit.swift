@@ -17,6 +17,7 @@ public enum Audit {
             tiers: ctx.spendLines(ctx.tiers), models: ctx.spendLines(ctx.models), topUsers: ctx.topUsers(),
             burn: ctx.burn(), flags: [], unpriced: input.unpriced, watches: [])
         result.daily = ctx.dailySeries()
+        result.charges = ctx.chargeLines()
         var rules = AuditRules(ctx: ctx, result: result)
         rules.evaluate()
         result.flags = rules.flags.sorted { a, b in
@@ -26,6 +27,20 @@ public enum Audit {
         }
         result.watches = rules.watches.sorted { ($0.subject, $0.rule.rawValue) < ($1.subject, $1.rule.rawValue) }
         return result
+    }
+}
+
+/// A workflow and a model, by id.
+struct WorkflowModel: Hashable {
+    var workflowID: Int64
+    var modelID: Int64
+}
+
+extension AuditContext {
+    /// ``AuditResult/charges``.
+    func chargeLines() -> [Compared<ChargeLine>] {
+        charges.values.map { Compared(current: $0[0], previous: $0[1]) }
+            .sorted { ($0.current.workflow, $0.current.model) < ($1.current.workflow, $1.current.model) }
     }
 }
 
@@ -48,6 +63,8 @@ struct AuditContext {
     var segments: [Int64: [WorkflowFigures]] = [:]
     var tiers: [String: [SpendLine]] = [:]
     var models: [Int64: [SpendLine]] = [:]
+    /// Charges beyond text tokens per workflow and model, where there are any.
+    var charges: [WorkflowModel: [ChargeLine]] = [:]
     var fallbackReasons: [Int64: [Int64: Int64]] = [:]
     /// Fallback-call cost per workflow in the period (to price excess fallbacks).
     var fallbackCost: [Int64: Money] = [:]
@@ -122,6 +139,10 @@ struct AuditContext {
             Self.addLine(&tiers[tier, default: [SpendLine(name: tier), SpendLine(name: tier)]][i], s)
             let modelName = names.name(.model, k.modelID) ?? "?"
             Self.addLine(&models[k.modelID, default: [SpendLine(name: modelName), SpendLine(name: modelName)]][i], s)
+            if s.toolCalls != 0 || s.components.toolFees != 0 || s.components.modality != 0 || s.components.uplift != 0 {
+                let empty = ChargeLine(workflow: names.name(.workflow, k.workflowID == 0 ? nil : k.workflowID) ?? "unassigned", model: modelName)
+                charges[WorkflowModel(workflowID: k.workflowID, modelID: k.modelID), default: [empty, empty]][i].add(s)
+            }
             if i == 0 {
                 if k.callKind == .fallback {
                     fallbackReasons[k.workflowID, default: [:]][k.fallbackReasonID, default: 0] += s.calls

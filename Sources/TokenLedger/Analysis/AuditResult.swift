@@ -22,6 +22,9 @@ public struct AuditResult: Sendable {
     public var watches: [AuditFlag]
     /// Spend per day of the period and of the previous one, by tier (for charts).
     public var daily: [DaySpend] = []
+    /// Per workflow and model that have any: the charges beyond text tokens (tool fees, audio and image
+    /// tokens and images, attribute multipliers), beside the previous period. Sorted by workflow, model.
+    public var charges: [Compared<ChargeLine>] = []
     /// The providers' bills against the logs, when provider exports cover the period (UTC days).
     public var reconciliation: ReconciliationResult?
 }
@@ -58,6 +61,35 @@ public struct SpendFigures: Sendable, Equatable {
 }
 
 /// One line of a spend table (a tier, a model, a user).
+/// What one workflow's calls to one model were charged beyond their text tokens (parts of their spend).
+public struct ChargeLine: Sendable, Equatable {
+    public var workflow: String
+    public var model: String
+    /// Billed server-side tool uses.
+    public var toolCalls: Int64 = 0
+    /// Their fees.
+    public var toolFees = Money.zero
+    /// Audio and image tokens at their rates, and images generated.
+    public var modality = Money.zero
+    /// What attribute multipliers (fast mode, data residency) added.
+    public var uplift = Money.zero
+
+    public init(workflow: String, model: String) {
+        self.workflow = workflow
+        self.model = model
+    }
+
+    /// The three charges added up.
+    public var total: Money { toolFees + modality + uplift }
+
+    mutating func add(_ s: UsageSums) {
+        toolCalls += s.toolCalls
+        toolFees = toolFees + Money(picos: s.components.toolFees)
+        modality = modality + Money(picos: s.components.modality)
+        uplift = uplift + Money(picos: s.components.uplift)
+    }
+}
+
 public struct SpendLine: Sendable, Equatable {
     public var name: String
     public var calls: Int64 = 0

@@ -29,6 +29,8 @@ public enum AuditReportCSV {
         case budget
         /// Fallback calls by reason, per workflow.
         case fallbacks
+        /// Tool fees, audio and images, and multipliers per workflow and model, beside the previous period.
+        case charges
     }
 
     /// The table as CSV: a header line, then one line per row.
@@ -74,6 +76,14 @@ public enum AuditReportCSV {
             return (header, rows)
         case .tiers: return spend(r.tiers, "tier")
         case .models: return spend(r.models, "model")
+        case .charges:
+            let header = ["workflow", "model", "tool_calls", "tool_fees_usd", "modality_usd", "uplift_usd", "total_usd",
+                          "previous_tool_calls", "previous_total_usd"]
+            return (header, r.charges.map { l in
+                let c = l.current
+                return [c.workflow, c.model, String(c.toolCalls), money(c.toolFees), money(c.modality), money(c.uplift),
+                        money(c.total), String(l.previous.toolCalls), money(l.previous.total)]
+            })
         case .users: return spend(r.topUsers, "user")
         case .teams: return groups(r.teams, "team")
         case .segments: return groups(r.segments, "segment")

@@ -70,6 +70,10 @@ public enum AuditReportHTML {
         page.heading("Spend")
         page.table(spendTable(r.tiers, label: "tier", total: r.total.current.spend, caption: "By tier"))
         page.table(spendTable(r.models, label: "model", total: r.total.current.spend, caption: "By model"))
+        let charges = AuditChargeTable.rows(r)
+        if !charges.isEmpty {
+            page.table(HTMLTable(caption: AuditChargeTable.title, columns: AuditChargeTable.columns, rows: charges))
+        }
         page.table(groupTable(r.teams, label: "team", caption: "Teams"))
         page.table(groupTable(r.segments, label: "segment", caption: "User segments"))
         if !r.topUsers.isEmpty {

@@ -41,6 +41,7 @@ public enum AuditReportJSON {
             ("segments", .array(r.segments.map(group))),
             ("tiers", .array(r.tiers.map(line))),
             ("models", .array(r.models.map(line))),
+            ("charges", .array(r.charges.map(charge))),
             ("top_users", .array(r.topUsers.map(line))),
             ("budget_burn", r.burn.map(burn) ?? .null),
             ("reconciliation", r.reconciliation.map { rec in
@@ -117,5 +118,15 @@ public enum AuditReportJSON {
                 ])
             })),
         ])
+    }
+
+    /// A workflow and model's charges beyond text tokens, with the previous period's.
+    static func charge(_ l: Compared<ChargeLine>) -> JSONOutput {
+        func figures(_ c: ChargeLine) -> JSONOutput {
+            .object([("tool_calls", .int(c.toolCalls)), ("tool_fees_usd", .money(c.toolFees)),
+                     ("modality_usd", .money(c.modality)), ("uplift_usd", .money(c.uplift)), ("total_usd", .money(c.total))])
+        }
+        return .object([("workflow", .string(l.current.workflow)), ("model", .string(l.current.model)),
+                        ("current", figures(l.current)), ("previous", figures(l.previous))])
     }
 }

@@ -51,6 +51,11 @@ public enum AuditReportMarkdown {
 
         out += "## Spend by tier\n\n" + spendTable(r.tiers, label: "tier", total: r.total.current.spend)
         out += "## Spend by model\n\n" + spendTable(r.models, label: "model", total: r.total.current.spend)
+        let charges = AuditChargeTable.rows(r)
+        if !charges.isEmpty {
+            out += "## \(AuditChargeTable.title)\n\n"
+                + Markdown.table(AuditChargeTable.columns.map(\.title), charges, right: AuditChargeTable.rightAligned)
+        }
         if !r.topUsers.isEmpty {
             out += "## Top users\n\n" + spendTable(r.topUsers, label: "user", total: r.total.current.spend)
         }

@@ -83,6 +83,7 @@ public enum AuditReportText {
 
         out += "\nSPEND BY TIER\n" + spendTable(r.tiers, label: "tier", total: r.total.current.spend)
         out += "\nSPEND BY MODEL\n" + spendTable(r.models, label: "model", total: r.total.current.spend)
+        if let charges = AuditChargeTable.text(r) { out += "\n\(AuditChargeTable.title.uppercased())\n" + charges }
         out += "\nTEAMS\n" + groupTable(r.teams, label: "team")
         out += "\nUSER SEGMENTS\n" + groupTable(r.segments, label: "segment")
         if !r.topUsers.isEmpty {
