@@ -135,9 +135,9 @@ public struct HTMLDocument: Sendable {
     .figure.tone-critical .value { color: var(--critical); }
     .charts { display: flex; flex-wrap: wrap; gap: 16px; }
     .charts figure { flex: 1 1 480px; min-width: 0; }
-    figure { margin: 10px 0; border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px; }
+    figure { margin: 10px 0; border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px; overflow-x: auto; }
     figcaption { font-weight: 600; margin-bottom: 6px; }
-    svg { display: block; width: 100%; height: auto; font-family: inherit; }
+    svg { display: block; max-width: none; font-family: inherit; }
     .table-wrap { overflow-x: auto; margin: 8px 0 12px; }
     table { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: 12.5px; }
     caption { text-align: left; font-weight: 600; padding: 4px 0; }

@@ -20,14 +20,18 @@ extension SVGChart {
             public var target: Double?
             /// Shown on hover (defaults to the label, value and target).
             public var tooltip: String?
+            /// A low-to-high range drawn as a whisker across the bar (a modelled figure's band), or nil.
+            public var range: ClosedRange<Double>?
 
             /// A row.
-            public init(label: String, value: Double, valueText: String, target: Double? = nil, tooltip: String? = nil) {
+            public init(label: String, value: Double, valueText: String, target: Double? = nil, tooltip: String? = nil,
+                        range: ClosedRange<Double>? = nil) {
                 self.label = label
                 self.value = value
                 self.valueText = valueText
                 self.target = target
                 self.tooltip = tooltip
+                self.range = range
             }
         }
 
@@ -64,7 +68,8 @@ extension SVGChart {
             let barHeight = 14.0
             let values = rows.map { max(0, SVGChart.finite($0.value)) }
             let targets = rows.compactMap { $0.target.map { max(0, SVGChart.finite($0)) } }
-            let (top, step) = SVGChart.axis(max: max(values.max() ?? 0, targets.max() ?? 0))
+            let highs = rows.compactMap { $0.range.map { max(0, SVGChart.finite($0.upperBound)) } }
+            let (top, step) = SVGChart.axis(max: max(values.max() ?? 0, targets.max() ?? 0, highs.max() ?? 0))
             let maxLabel = 28
             let left = 8 + max(30, rows.map { SVGChart.textWidth(SVGChart.shortened($0.label, to: maxLabel)) }.max() ?? 0)
             let valueColumn = 8 + min(SVGChart.textWidth(String(repeating: "0", count: 24)),
@@ -110,6 +115,11 @@ extension SVGChart {
                 out += SVGChart.text(SVGChart.shortened(row.label, to: maxLabel), x: left, y: yMid + 4, anchor: "end")
                 out += SVGChart.rect(x: plotLeft, y: yMid - barHeight / 2, width: x(value) - plotLeft, height: barHeight, fill: fill,
                                      tooltip: tip)
+                if let range = row.range {
+                    let lo = x(max(0, SVGChart.finite(range.lowerBound))), hi = x(max(0, SVGChart.finite(range.upperBound)))
+                    out += SVGChart.line(x1: lo, y1: yMid, x2: hi, y2: yMid, color: SVGChart.ink, width: 1.5)
+                    for end in [lo, hi] { out += SVGChart.line(x1: end, y1: yMid - 5, x2: end, y2: yMid + 5, color: SVGChart.ink, width: 1.5) }
+                }
                 if let target {
                     let tx = x(target)
                     out += SVGChart.line(x1: tx, y1: yMid - barHeight / 2 - 4, x2: tx, y2: yMid + barHeight / 2 + 4, color: SVGChart.ink,

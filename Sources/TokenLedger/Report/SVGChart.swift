@@ -168,9 +168,11 @@ public enum SVGChart {
         return out + "/>"
     }
 
-    /// The opening `svg` element: a view box, an accessible name (escaped) and a description.
+    /// The opening `svg` element: a view box drawn at its own size in pixels (so that labels keep one size at
+    /// every page width; a figure narrower than the chart scrolls), an accessible name (escaped) and a
+    /// description.
     static func open(width: Double, height: Double, title: String) -> String {
-        "<svg viewBox=\"0 0 \(n(width)) \(n(height))\" role=\"img\" aria-label=\"\(HTMLText.escape(title))\">"
+        "<svg viewBox=\"0 0 \(n(width)) \(n(height))\" width=\"\(n(width))\" height=\"\(n(height))\" role=\"img\" aria-label=\"\(HTMLText.escape(title))\">"
             + "<title>\(HTMLText.escape(title))</title>"
     }
 

@@ -1,63 +1,75 @@
-/// `whatif` as one self-contained HTML page: the same tables as the text report, inline CSS, no script
-/// and nothing fetched. Every string is escaped for HTML text and attributes.
+/// `whatif` as one self-contained HTML page (``HTMLDocument``): the headline figures (the actual total and
+/// each scenario's, with its low-to-high range), a chart of the totals, then the same tables as the text
+/// report. Every string is escaped for HTML text and attributes.
 public enum WhatIfReportHTML {
     public static func render(_ r: WhatIfResult) -> String {
-        var out = """
-            <!doctype html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>What-if: \(HTMLText.escape(r.period.label))</title>
-            <style>
-            body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1d1d1f}
-            table{border-collapse:collapse;margin:.5rem 0 1.5rem}
-            th,td{padding:.25rem .6rem;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}
-            td.r,th.r{text-align:right;font-variant-numeric:tabular-nums}
-            tr.total td{font-weight:600;border-top:2px solid #999}
-            h2{margin-top:2rem;font-size:1.15rem}
-            .note{color:#555}
-            </style>
-            </head>
-            <body>
-
-            """
-        out += "<h1>What-if: \(HTMLText.escape(r.period.label))</h1>\n"
-        out += "<p class=\"note\">\(HTMLText.escape("\(r.period.first) to \(r.period.last) (\(r.zoneName))")). Figures marked ~ are modelled (base estimate; low and high below it); the others are exact to the picodollar (shown rounded).</p>\n"
-        out += table(WhatIfReportTables.scenarios(r))
-        out += table(WhatIfReportTables.sideBySide(r))
-        out += "<p>Basis of each total:</p>\n<ul>\n"
-        for (name, text) in WhatIfReportTables.basis(r) { out += "<li><b>\(HTMLText.escape(name))</b>: \(HTMLText.escape(text))</li>\n" }
-        out += "</ul>\n"
-        out += table(WhatIfReportTables.tiers(r), totalRows: 1)
-        for t in WhatIfReportTables.workflows(r) { out += table(t) }
-        out += table(WhatIfReportTables.replays(r))
+        var page = HTMLDocument(title: "What-if: \(r.period.label)")
+        page.header(title: "What-if: \(r.period.label)", lines: [
+            "\(r.period.first) to \(r.period.last) (\(r.zoneName))",
+            "Figures marked ~ are modelled (base estimate; low and high below it); the others are exact to the picodollar (shown rounded).",
+        ])
+        page.keyFigures(keyFigures(r))
+        page.chart(chart(r), caption: "Total of each scenario (whiskers: low to high)")
+        table(WhatIfReportTables.scenarios(r), on: &page)
+        table(WhatIfReportTables.sideBySide(r), on: &page)
+        page.heading("Basis of each total")
+        page.list(WhatIfReportTables.basis(r).map { "\($0.0): \($0.1)" })
+        table(WhatIfReportTables.tiers(r), on: &page, totalRow: true)
+        for t in WhatIfReportTables.workflows(r) { table(t, on: &page) }
+        table(WhatIfReportTables.replays(r), on: &page)
         let legend = WhatIfReportTables.assumptions(r)
         if !legend.isEmpty {
-            out += "<h2>What the modelled figures assume</h2>\n<p class=\"note\">A model&#39;s own figures need \(r.minObservations) observations in the workflow.</p>\n<ul>\n"
-            for (label, text) in legend { out += "<li><b>\(HTMLText.escape(label))</b>: \(HTMLText.escape(text)).</li>\n" }
-            out += "</ul>\n"
+            page.heading("What the modelled figures assume")
+            page.paragraph("A model's own figures need \(r.minObservations) observations in the workflow.", tone: .muted)
+            page.list(legend.map { "\($0.0): \($0.1)." })
         }
-        out += table(WhatIfReportTables.quality(r))
-        out += "<h2>Caveats</h2>\n<ul>\n"
-        for c in WhatIfReportTables.caveats(r) { out += "<li>\(HTMLText.escape(c))</li>\n" }
-        out += "</ul>\n</body>\n</html>\n"
-        return out
+        table(WhatIfReportTables.quality(r), on: &page)
+        page.heading("Caveats")
+        page.list(WhatIfReportTables.caveats(r))
+        return page.render()
     }
 
-    static func table(_ t: WhatIfReportTables.Table, totalRows: Int = 0) -> String {
-        var out = "<h2>\(HTMLText.escape(t.title))</h2>\n"
-        if let note = t.note { out += "<p class=\"note\">\(HTMLText.escape(note))</p>\n" }
-        guard !t.rows.isEmpty else { return out }
-        func cells(_ row: [String], tag: String) -> String {
-            row.enumerated().map { i, c in
-                "<\(tag)\(t.right.contains(i) ? " class=\"r\"" : "")>\(HTMLText.escape(c))</\(tag)>"
-            }.joined()
+    /// The actual total, then each scenario's with its range and its difference from the actual.
+    static func keyFigures(_ r: WhatIfResult) -> [KeyFigure] {
+        let actual = r.actual
+        return r.scenarios.map { s in
+            let amount = s.total.figure.amount
+            let value = WhatIfReportTables.money(amount.base, modelled: !s.total.figure.isExact)
+            guard !s.isActual else { return KeyFigure(s.name, value, note: "actual spend") }
+            let change = s.relativeChange(from: actual).map { ($0 >= 0 ? "+" : "") + NumberText.percent($0) + " vs actual" }
+            let range = amount.isExact ? nil : "\(amount.low.display())–\(amount.high.display())"
+            let difference = s.difference(from: actual).base
+            let tone: HTMLTone = difference.picos < 0 ? .good : (difference.picos > 0 ? .warning : .neutral)
+            return KeyFigure(s.name, value, note: [change, range].compactMap { $0 }.joined(separator: "; "), tone: tone)
         }
-        out += "<table>\n<thead><tr>\(cells(t.header, tag: "th"))</tr></thead>\n<tbody>\n"
-        for (i, row) in t.rows.enumerated() {
-            out += "<tr\(i >= t.rows.count - totalRows ? " class=\"total\"" : "")>\(cells(row, tag: "td"))</tr>\n"
+    }
+
+    /// One bar per scenario, the actual first; modelled totals carry their range.
+    static func chart(_ r: WhatIfResult) -> HTMLMarkup {
+        let rows = r.scenarios.map { s -> SVGChart.HorizontalBars.Row in
+            let a = s.total.figure.amount
+            let text = WhatIfReportTables.money(a.base, modelled: !s.total.figure.isExact)
+            return SVGChart.HorizontalBars.Row(
+                label: s.name, value: a.base.approximateDollars, valueText: text,
+                tooltip: s.name + ": " + text + (a.isExact ? "" : " (\(a.low.display())–\(a.high.display()))"),
+                range: a.isExact ? nil : a.low.approximateDollars...max(a.low.approximateDollars, a.high.approximateDollars))
         }
-        return out + "</tbody>\n</table>\n"
+        return SVGChart.HorizontalBars(title: "Total of each scenario", rows: rows, width: 720).render()
+    }
+
+    /// A table of the text report, with its title as the caption and its note above it.
+    static func table(_ t: WhatIfReportTables.Table, on page: inout HTMLDocument, totalRow: Bool = false) {
+        if let note = t.note {
+            page.heading(t.title, level: 3)
+            page.paragraph(note, tone: .muted)
+        }
+        guard !t.rows.isEmpty else {
+            if t.note == nil { page.heading(t.title, level: 3) }
+            return
+        }
+        let columns = t.header.enumerated().map { i, h in TextTable.Column(h, align: t.right.contains(i) ? .right : .left) }
+        let body = totalRow ? Array(t.rows.dropLast()) : t.rows
+        page.table(HTMLTable(caption: t.note == nil ? t.title : nil, columns: columns, rows: body,
+                             total: totalRow ? t.rows.last : nil))
     }
 }
