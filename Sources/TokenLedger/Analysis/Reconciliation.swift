@@ -625,6 +625,7 @@ struct ReconciliationEngine {
                 t.explained = t.explained + c.explained
                 if c.billedBasis == .estimated { t.estimatedCells += 1 }
                 if c.billedBasis == .unknown { t.unknownCells += 1 }
+                t.gap = t.gap + (c.gap ?? .zero)
                 if c.withinTolerance { t.withinTolerance = t.withinTolerance + (c.gap ?? .zero) } else { t.byClass.add(c.classes) }
                 if !c.withinTolerance, let u = c.unpricedRange { t.unpricedRange = (t.unpricedRange ?? .zero) + u }
                 if !c.withinTolerance, c.classes[.boundary].picos > 0 { t.boundaryShifted = t.boundaryShifted + c.classes[.boundary] }

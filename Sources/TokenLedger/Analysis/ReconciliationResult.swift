@@ -219,8 +219,13 @@ public struct ReconciliationTotals: Sendable, Equatable {
     /// What the unpriced logged calls of cells outside tolerance may cost (their estimate is in
     /// ``byClass``' unpriced amount); nil when no such cell has unpriced calls valued at stand-in rates.
     public var unpricedRange: CostRange?
-    /// The gaps of cells within tolerance, added up.
+    /// The gaps of cells within tolerance, added up (a part of ``gap``, counted as matched).
     public var withinTolerance: Money = .zero
+    /// The gap: billed token usage minus the logged cost, over the cells with a known bill. It is the
+    /// one gap total of the report and the figure the total tolerance judges; its parts are the usage
+    /// classes of ``byClass`` (every class but non-usage) and ``withinTolerance``. Lines that are not
+    /// token usage are in the bill, not in the gap.
+    public var gap: Money = .zero
     /// Boundary effects: the amount counted on a neighbouring day (the positive halves of boundary pairs;
     /// boundary amounts net to zero over a period that holds both days).
     public var boundaryShifted: Money = .zero
@@ -236,10 +241,24 @@ public struct ReconciliationTotals: Sendable, Equatable {
     public var billed: Money { billedUsage + nonUsage }
     /// The amount the logs leave unexplained: every class but boundary, non-usage included.
     public var unexplained: Money { byClass.unexplained }
+    /// The parts of ``gap``: each usage class with an amount (boundary effects net), then the gaps
+    /// within tolerance. They add up to ``gap`` exactly.
+    public var gapParts: [(part: GapPart, amount: Money)] {
+        var out = byClass.sorted.filter { $0.0 != .nonUsage }.map { (part: GapPart.gapClass($0.0), amount: $0.1) }
+        if withinTolerance != .zero { out.append((part: .withinTolerance, amount: withinTolerance)) }
+        return out
+    }
+
     /// `explained / billedUsage`, for display; nil when nothing was billed.
     public var coverage: Double? {
         billedUsage.picos == 0 ? nil : Double(explained.picos) / Double(billedUsage.picos)
     }
+}
+
+/// A part of the reconciliation gap: a class, or the cells within tolerance.
+public enum GapPart: Sendable, Equatable {
+    case gapClass(GapClass)
+    case withinTolerance
 }
 
 /// One provider's part of the result, with how it could be compared.

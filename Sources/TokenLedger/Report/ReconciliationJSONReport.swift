@@ -56,6 +56,7 @@ public enum ReconciliationJSONReport {
             ("explained_usd", .money(t.explained)),
             ("coverage", .ratio(t.coverage)),
             ("unexplained_usd", .money(t.unexplained)),
+            ("gap_usd", .money(t.gap)),
             ("within_tolerance_usd", .money(t.withinTolerance)),
             ("boundary_shifted_usd", .money(t.boundaryShifted)),
             ("gaps_by_class_usd", classes(t.byClass)),
