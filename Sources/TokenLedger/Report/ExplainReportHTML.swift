@@ -21,7 +21,7 @@ public enum ExplainReportHTML {
         page.heading("Drivers by \(r.dimension.rawValue)")
         var drivers = HTMLTable(columns: [.init("driver"), .init(r.dimension.rawValue), .init("amount", align: .right)])
         for d in r.drivers where !d.breakdown.isEmpty {
-            for p in d.breakdown { drivers.add([d.driver.label, p.name, p.amount.signedDollars]) }
+            for p in d.breakdown { drivers.add([d.driver.label, p.name, p.shown.signedDollars]) }
         }
         page.table(drivers)
         page.heading("Top movers")
@@ -32,7 +32,7 @@ public enum ExplainReportHTML {
         for m in r.movers {
             movers.add([m.workflow, m.team, m.segment, m.kind, m.model, "\(m.base.actions) → \(m.compare.actions)",
                         ExplainReportText.pair(m.base.callsPerAction, m.compare.callsPerAction, 2),
-                        "\(m.base.cost.display()) → \(m.compare.cost.display())", m.change.signedDollars, m.mainDriver?.rawValue ?? ""])
+                        "\(m.base.cost.display()) → \(m.compare.cost.display())", m.change.signedDollars, m.mainDriver?.shortLabel ?? ""])
         }
         page.table(movers)
         if r.unpricedCalls.base > 0 || r.unpricedCalls.compare > 0 {

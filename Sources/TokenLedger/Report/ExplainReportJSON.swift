@@ -31,7 +31,7 @@ public enum ExplainReportJSON {
                 .object([
                     ("driver", .string(d.driver.rawValue)), ("label", .string(d.driver.label)),
                     ("amount_usd", .money(d.amount)), ("shown_usd", .string(d.shown.formatted(decimals: 2))),
-                    ("breakdown", .array(d.breakdown.map { .object([("name", .string($0.name)), ("amount_usd", .money($0.amount))]) })),
+                    ("breakdown", .array(d.breakdown.map { .object([("name", .string($0.name)), ("amount_usd", .money($0.amount)), ("shown_usd", .money($0.shown))]) })),
                 ])
             })),
             ("top_movers", .array(r.movers.map { m in

@@ -10,7 +10,7 @@ public enum ExplainReportMarkdown {
         out += Markdown.table(["step", "amount"], rows, right: [1])
         out += "## Drivers by \(r.dimension.rawValue)\n\n"
         var drows: [[String]] = []
-        for d in r.drivers { for p in d.breakdown { drows.append([d.driver.label, p.name, p.amount.signedDollars]) } }
+        for d in r.drivers { for p in d.breakdown { drows.append([d.driver.label, p.name, p.shown.signedDollars]) } }
         out += Markdown.table(["driver", r.dimension.rawValue, "amount"], drows, right: [2])
         out += "## Top movers\n\n"
         out += Markdown.table(["workflow", "team", "segment", "kind", "model", "actions", "calls/action", "cost", "change", "main driver"],
@@ -18,7 +18,7 @@ public enum ExplainReportMarkdown {
                                   [m.workflow, m.team, m.segment, m.kind, m.model, "\(m.base.actions) → \(m.compare.actions)",
                                    ExplainReportText.pair(m.base.callsPerAction, m.compare.callsPerAction, 2),
                                    "\(m.base.cost.display()) → \(m.compare.cost.display())", m.change.signedDollars,
-                                   m.mainDriver?.rawValue ?? ""]
+                                   m.mainDriver?.shortLabel ?? ""]
                               }, right: [5, 6, 7, 8])
         return out
     }
