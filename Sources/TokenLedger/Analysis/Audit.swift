@@ -333,6 +333,9 @@ struct AuditContext {
 
     // MARK: Budget burn
 
+    /// Days of history with spend the forecast needs for weekday weights and a range.
+    static let forecastMinimumHistory = 14
+
     func burn() -> BurnReport? {
         guard let spend = budget?.spend else { return nil }
         let last = input.period.last
@@ -350,7 +353,7 @@ struct AuditContext {
             let daily = elapsed.map { spendOn($0).approximateDollars }
             let history = historyDays.map { (CivilDate(daysSinceEpoch: Int($0)).isoWeekday, spendOn($0).approximateDollars) }
                 .filter { $0.1 > 0 }
-            let weights = history.count >= 14 ? BurnForecast.weekdayWeights(history: history) : nil
+            let weights = history.count >= Self.forecastMinimumHistory ? BurnForecast.weekdayWeights(history: history) : nil
             var sigma = 0.0
             if let weights {
                 let mean = history.map(\.1).reduce(0, +) / Double(history.count)
@@ -362,10 +365,14 @@ struct AuditContext {
             let spent = elapsed.reduce(Money.zero) { $0 + spendOn($1) }
             let crossed = spend.alerts.last { Double(spent.picos) >= $0 * Double(budget.picos) }
             let capDay = f.capDay.map { month.first.adding(days: Int($0.rounded(.down))) }
+            let range: BurnLine.ForecastRange = elapsed.count >= month.dayCount ? .monthComplete
+                : (weights == nil || sigma == 0 ? .tooLittleHistory(days: history.count, needed: Self.forecastMinimumHistory) : .band)
+            // Reached on or before the last day counted: spent, not forecast.
+            let ranOut = capDay.flatMap { $0 <= asOf && spent >= budget ? $0 : nil }
             return BurnLine(name: name, budget: budget, spent: spent, forecast: Money(parsing: formatDecimal(f.forecast, decimals: 6)) ?? spent,
                             forecastLow: Money(parsing: formatDecimal(f.low, decimals: 6)) ?? spent,
                             forecastHigh: Money(parsing: formatDecimal(f.high, decimals: 6)) ?? spent,
-                            capDay: capDay, crossed: crossed)
+                            capDay: capDay, crossed: crossed, range: range, ranOutOn: ranOut)
         }
         var lines = [line("total", budget: spend.monthly, workflows: nil)]
         let workflowIDs = Dictionary(names.all(.workflow).map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })

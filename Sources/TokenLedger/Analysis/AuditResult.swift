@@ -177,6 +177,24 @@ public struct BurnLine: Sendable, Equatable {
     public var capDay: CivilDate?
     /// The highest alert threshold crossed by month-to-date spend.
     public var crossed: Double?
+    /// What ``forecastLow``–``forecastHigh`` is: a band, or why there is none.
+    public var range: ForecastRange = .band
+    /// The day the budget ran out, when it did by the day counted (``BurnReport/asOf``): ``capDay`` is
+    /// then in the past, not a forecast.
+    public var ranOutOn: CivilDate?
+
+    /// Whether the forecast has a range, or why not.
+    public enum ForecastRange: Sendable, Equatable {
+        /// A ±1.645σ band from the spread of the history.
+        case band
+        /// Fewer days of history with spend than the forecast needs to weigh weekdays and measure spread.
+        case tooLittleHistory(days: Int, needed: Int)
+        /// The month is complete: the forecast is what was spent.
+        case monthComplete
+    }
+
+    /// The day the budget runs out at the forecast pace, when it has not run out yet.
+    public var runsOutOn: CivilDate? { ranOutOn == nil ? capDay : nil }
 
     public var share: Double { budget.picos > 0 ? Double(spent.picos) / Double(budget.picos) : 0 }
     public var forecastShare: Double { budget.picos > 0 ? Double(forecast.picos) / Double(budget.picos) : 0 }

@@ -84,8 +84,8 @@ public enum AuditReportHTML {
                 t.add(cells: [HTMLCell(l.name), HTMLCell(l.budget.display()), HTMLCell(l.spent.display()),
                               HTMLCell(NumberText.percent(l.share), tone: l.crossed != nil ? .warning : .neutral),
                               HTMLCell(l.forecast.display(), tone: l.forecast > l.budget ? .critical : .neutral),
-                              HTMLCell("\(l.forecastLow.display())–\(l.forecastHigh.display())"),
-                              HTMLCell(l.capDay?.description ?? "", tone: l.capDay != nil ? .critical : .neutral)])
+                              HTMLCell(ReportText.forecastRange(l)),
+                              HTMLCell(ReportText.runsOut(l), tone: l.capDay != nil ? .critical : .neutral)])
             }
             page.table(t)
         }
@@ -132,7 +132,7 @@ public enum AuditReportHTML {
                                  note: "\(total.spent.display()) of \(total.budget.display()) in \(r.burn!.month.label)",
                                  tone: total.crossed != nil ? .warning : .neutral))
             out.append(KeyFigure("Month-end forecast", total.forecast.display(),
-                                 note: total.capDay.map { "budget runs out \($0)" } ?? "within budget",
+                                 note: total.ranOutOn.map { "budget ran out on \($0)" } ?? total.runsOutOn.map { "budget runs out \($0)" } ?? "within budget",
                                  tone: total.forecast > total.budget ? .critical : .good))
         }
         return out

@@ -105,6 +105,15 @@ public enum AuditReportJSON {
         ])
     }
 
+    /// `band`, `too_little_history` or `month_complete`.
+    static func rangeKind(_ r: BurnLine.ForecastRange) -> String {
+        switch r {
+        case .band: "band"
+        case .tooLittleHistory: "too_little_history"
+        case .monthComplete: "month_complete"
+        }
+    }
+
     static func burn(_ b: BurnReport) -> JSONOutput {
         .object([
             ("month", .string(b.month.label)), ("as_of", .string(b.asOf.description)),
@@ -113,6 +122,7 @@ public enum AuditReportJSON {
                     ("name", .string(l.name)), ("budget_usd", .money(l.budget)), ("spent_usd", .money(l.spent)),
                     ("share", .ratio(l.share)), ("forecast_usd", .money(l.forecast)), ("forecast_low_usd", .money(l.forecastLow)),
                     ("forecast_high_usd", .money(l.forecastHigh)), ("runs_out_on", .string(l.capDay?.description)),
+                    ("ran_out_on", .string(l.ranOutOn?.description)), ("forecast_range", .string(Self.rangeKind(l.range))),
                     ("alert_crossed", .ratio(l.crossed, decimals: 2)),
                 ])
             })),

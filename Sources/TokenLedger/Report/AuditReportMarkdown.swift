@@ -58,7 +58,7 @@ public enum AuditReportMarkdown {
             out += "## Budget (\(burn.month.label), through \(burn.asOf))\n\n"
             out += Markdown.table(["line", "budget", "spent", "share", "forecast", "runs out"],
                                   burn.lines.map { [$0.name, $0.budget.display(), $0.spent.display(), NumberText.percent($0.share),
-                                                    $0.forecast.display(), $0.capDay?.description ?? ""] },
+                                                    $0.forecast.display(), ReportText.runsOut($0)] },
                                   right: Set(1...4))
         }
         if let rec = r.reconciliation {

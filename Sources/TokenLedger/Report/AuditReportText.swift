@@ -96,7 +96,7 @@ public enum AuditReportText {
             ])
             for l in burn.lines {
                 b.add([l.name, l.budget.display(), l.spent.display(), NumberText.percent(l.share), l.forecast.display(),
-                       "\(l.forecastLow.display())–\(l.forecastHigh.display())", l.capDay?.description ?? ""])
+                       ReportText.forecastRange(l), ReportText.runsOut(l)])
             }
             out += b.render(indent: "  ")
         }
@@ -185,6 +185,21 @@ public enum ReportText {
 
     public static func share(_ part: Money, of total: Money) -> String {
         total.picos == 0 ? "–" : NumberText.percent(Double(part.picos) / Double(total.picos))
+    }
+
+    /// A budget line's forecast range (`$80.00–$95.00`), or why it has none.
+    public static func forecastRange(_ l: BurnLine) -> String {
+        switch l.range {
+        case .band: "\(l.forecastLow.display())–\(l.forecastHigh.display())"
+        case let .tooLittleHistory(days, needed): "too little history (\(days) of \(needed) days)"
+        case .monthComplete: "month complete"
+        }
+    }
+
+    /// When a budget line runs out: "ran out on 2026-10-20" when it did, the forecast day, or empty.
+    public static func runsOut(_ l: BurnLine) -> String {
+        if let d = l.ranOutOn { return "ran out on \(d)" }
+        return l.runsOutOn?.description ?? ""
     }
 
     /// Milliseconds as `850 ms` or `2.4 s`.

@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+@testable import TokenLedger
+
+/// The budget forecast's range is a range or says why there is none; a spent budget says when it ran
+/// out; consecutive anomaly days of one workflow are one flag.
+@Suite struct BudgetForecastWordingTests {
+    func audit(monthly: Money? = nil) throws -> AuditResult {
+        let sample = try AuditTests.shared.get()
+        var budget = try SampleDatabase.budget
+        if let monthly { budget.spend?.monthly = monthly }
+        return Audit.run(try AuditLoader(db: sample.db).load(
+            period: try Period(parsing: "2026-W42"), zone: TimeZone(identifier: "UTC")!, zoneName: "UTC", budget: budget))
+    }
+
+    @Test func aForecastWithoutHistoryHasNoRangeAndSaysSo() throws {
+        // The sample starts on 2026-10-05: October has no history before it to weigh weekdays.
+        let r = try audit()
+        let total = try #require(r.burn?.lines.first)
+        #expect(total.range == .tooLittleHistory(days: 0, needed: 14))
+        let text = AuditReportText.render(r, budgetName: "budget.yaml")
+        #expect(!text.contains("\(total.forecast.display())–\(total.forecast.display())"))
+        #expect(text.contains("too little history (0 of 14 days)"))
+        let json = AuditReportJSON.render(r, budgetName: "budget.yaml")
+        #expect(json.contains("\"forecast_range\": \"too_little_history\""))
+    }
+
+    @Test func aBudgetSpentBeforeTheEndSaysWhenItRanOut() throws {
+        let r = try audit(monthly: usd("100"))
+        let total = try #require(r.burn?.lines.first)
+        let day = try #require(total.ranOutOn)
+        #expect(day <= r.burn!.asOf)
+        #expect(total.runsOutOn == nil)
+        let text = AuditReportText.render(r, budgetName: "budget.yaml")
+        #expect(text.contains("ran out on \(day)"))
+        let flag = try #require(r.flags.first { $0.rule == .budgetForecast && $0.subject == "total" })
+        #expect(flag.evidence.contains("ran out on \(day)") && !flag.evidence.contains("runs out"))
+        #expect(AuditReportHTML.render(r, budgetName: "budget.yaml").contains("ran out on \(day)"))
+    }
+
+    @Test func consecutiveAnomalyDaysAreOneFlag() throws {
+        let r = try audit()
+        let anomalies = r.flags.filter { $0.rule == .spendAnomaly && $0.subject.hasPrefix("summarize") }
+        #expect(anomalies.count == 1)
+        #expect(anomalies.first?.subject == "summarize on 2026-10-12 … 2026-10-14")
+        #expect(anomalies.first?.actual.contains("over 3 days") == true)
+    }
+}
