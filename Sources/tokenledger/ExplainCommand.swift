@@ -18,7 +18,8 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The period to compare against.", valueName: "period"))
     var base: String?
 
-    @Option(help: ArgumentHelp("The period to explain.", valueName: "period"))
+    @Option(help: ArgumentHelp("The period to explain (default: the period right after --base, or the last complete week).",
+                               valueName: "period"))
     var compare: String?
 
     @Option(help: "Break drivers down by workflow, model, tier, team or segment.")
@@ -27,7 +28,7 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: "How many movers and breakdown lines to show.")
     var top: Int = 10
 
-    @Flag(help: "Compare average daily cost (so that a 31-day month does not look costlier than a 30-day one).")
+    @Flag(help: "Compare average daily cost (so that a 31-day month does not look costlier than a 30-day one); on by default when the periods' days with data differ.")
     var perDay = false
 
     @Option(help: ArgumentHelp("Time zone for calendar days (IANA name).", valueName: "zone"))
@@ -64,15 +65,20 @@ struct ExplainCommand: ParsableCommand {
             guard let span = try RequestScan(db: db).dataSpan() else {
                 throw CLIError("the database holds no requests; run `tokenledger import` first")
             }
-            let comparePeriod = try compare.map { try Period(parsing: $0) } ?? ReportPeriods.lastCompleteWeek(dataEnd: span.upperBound, zone: zone)
-            let basePeriod = try base.map { try Period(parsing: $0) } ?? comparePeriod.previous
+            let (basePeriod, comparePeriod, chosen) = try BillChangeAnalysis.periods(
+                base: base.map { try Period(parsing: $0) }, compare: compare.map { try Period(parsing: $0) },
+                defaultCompare: { ReportPeriods.lastCompleteWeek(dataEnd: span.upperBound, zone: zone) })
             let loader = BillChangeLoader(db: db)
-            let d = BillChangeAnalysis.decompose(base: try loader.load(basePeriod, zone: zone),
-                                                 compare: try loader.load(comparePeriod, zone: zone), perDay: perDay)
+            var b = try loader.load(basePeriod, zone: zone), c = try loader.load(comparePeriod, zone: zone)
+            let prepared = BillChangeAnalysis.prepare(base: &b, compare: &c, basePeriod: basePeriod, comparePeriod: comparePeriod,
+                                                      dataFirst: span.lowerBound.day(in: zone), dataLast: span.upperBound.day(in: zone),
+                                                      perDay: perDay)
+            let d = BillChangeAnalysis.decompose(base: b, compare: c, perDay: prepared.perDay)
             let context = try loader.context(comparePeriod, zone: zone, budget: budgetFile, prices: try PriceStore(db: db).storedBook())
             return BillChangeReport.make(d, base: basePeriod, compare: comparePeriod, zoneName: tz,
                                          dimension: BillChangeDimension(rawValue: by)!, names: try NameDirectory(db: db),
-                                         modelTiers: context.modelTiers, fallbackReasons: context.fallbackReasons, top: top)
+                                         modelTiers: context.modelTiers, fallbackReasons: context.fallbackReasons, top: top,
+                                         periodNotes: chosen + prepared.notes)
         }
         switch format {
         case .json: try emit(ExplainReportJSON.render(report), to: output)

@@ -14,7 +14,8 @@ import Testing
         for (base, compare) in [("2026-W41", "2026-W42"), ("2026-W42", "2026-W41")] {
             let r = try ExplainTests().report(base, compare, by: by)
             let text = ExplainReportText.render(r)
-            let tables = String(text[try #require(text.range(of: "WATERFALL"))!.lowerBound...])
+            let waterfall = try #require(text.range(of: "WATERFALL"))
+            let tables = String(text[waterfall.lowerBound...])
             let said = Self.amounts(r.explanation)
             #expect(said.count >= 3)
             for amount in said { #expect(tables.contains(amount), "\(amount) of the summary is in no table (\(by), \(base))") }

@@ -17,6 +17,7 @@ public enum Audit {
             tiers: ctx.spendLines(ctx.tiers), models: ctx.spendLines(ctx.models), topUsers: ctx.topUsers(),
             burn: ctx.burn(), flags: [], unpriced: input.unpriced, watches: [])
         result.daily = ctx.dailySeries()
+        result.periodNotes = periodNotes(input, result)
         var rules = AuditRules(ctx: ctx, result: result)
         rules.evaluate()
         result.flags = rules.flags.sorted { a, b in
@@ -26,6 +27,23 @@ public enum Audit {
         }
         result.watches = rules.watches.sorted { ($0.subject, $0.rule.rawValue) < ($1.subject, $1.rule.rawValue) }
         return result
+    }
+}
+
+extension Audit {
+    /// The periods' notes: each empty or partly covered by the data (from the first day with usage in the
+    /// loaded history to the last call), and their lengths when the days with data differ.
+    static func periodNotes(_ input: AuditInput, _ r: AuditResult) -> [PeriodNote] {
+        let first = input.usage.lazy.filter { $0.sums.calls > 0 }.map(\.key.day).min().map { CivilDate(daysSinceEpoch: Int($0)) }
+        let last = input.dataEnd.day(in: input.zone)
+        let previous = PeriodNote.coverage(of: input.previous, hasCalls: r.total.previous.calls > 0, dataFirst: first, dataLast: last)
+        let current = PeriodNote.coverage(of: input.period, hasCalls: r.total.current.calls > 0, dataFirst: first, dataLast: last)
+        var notes = current + previous
+        let a = PeriodNote.coveredDays(of: input.previous, in: previous), b = PeriodNote.coveredDays(of: input.period, in: current)
+        if a != b && !previous.contains(.empty(input.previous)) && !current.contains(.empty(input.period)) {
+            notes.append(.lengthsDiffer(baseDays: a, compareDays: b, perDay: false))
+        }
+        return notes
     }
 }
 

@@ -24,6 +24,8 @@ public struct AuditResult: Sendable {
     public var daily: [DaySpend] = []
     /// The providers' bills against the logs, when provider exports cover the period (UTC days).
     public var reconciliation: ReconciliationResult?
+    /// What to say first about the two periods: empty, covered in part by the data, of different lengths.
+    public var periodNotes: [PeriodNote] = []
 }
 
 /// One day's spend, split by tier.

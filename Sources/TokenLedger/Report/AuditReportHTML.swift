@@ -14,6 +14,7 @@ public enum AuditReportHTML {
         var lines = ["\(r.period.first) to \(r.period.last) (\(r.zoneName)), compared with \(r.previous.label) (\(r.previous.first) to \(r.previous.last))."]
         lines.append((budgetName.map { "Budget: \($0)." } ?? "No budget: only the checks that need none.")
             + " Data through \(r.dataEnd.iso8601.prefix(10)).")
+        lines += PeriodNoteText.lines(r.periodNotes)
         page.header(title: "TokenLedger audit — \(r.period.label)", lines: lines)
         page.keyFigures(keyFigures(r))
         page.paragraph(AuditReportText.headline(r))

@@ -11,6 +11,7 @@ public enum AuditReportJSON {
             ("time_zone", .string(r.zoneName)),
             ("budget", .string(budgetName)),
             ("data_end", .string(r.dataEnd.iso8601)),
+            ("period_notes", .array(PeriodNoteText.lines(r.periodNotes).map { .string($0) })),
             ("total_cost_usd", .money(r.total.current.spend)),
             ("previous_total_cost_usd", .money(r.total.previous.spend)),
             ("summary", .object([

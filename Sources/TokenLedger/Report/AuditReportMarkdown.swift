@@ -7,6 +7,8 @@ public enum AuditReportMarkdown {
         out += "\(r.period.first) to \(r.period.last) (\(r.zoneName)), compared with \(r.previous.label). "
         out += budgetName.map { "Budget: `\(Markdown.code($0))`." } ?? "No budget: only the checks that need none."
         out += " Data through \(r.dataEnd.iso8601.prefix(10)).\n\n"
+        for line in PeriodNoteText.lines(r.periodNotes) { out += "> **Note:** \(Markdown.escape(line))\n>\n" }
+        if !r.periodNotes.isEmpty { out += "\n" }
         out += "**\(Markdown.escape(AuditReportText.headline(r)))**\n\n"
 
         out += "## Flags\n\n"

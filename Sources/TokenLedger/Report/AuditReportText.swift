@@ -8,6 +8,8 @@ public enum AuditReportText {
         out += "Compared with \(r.previous.label) (\(r.previous.first) to \(r.previous.last)). "
         out += budgetName.map { "Budget: \($0)." } ?? "No budget: only the checks that need none."
         out += " Data through \(r.dataEnd.iso8601.prefix(10)).\n\n"
+        for line in PeriodNoteText.lines(r.periodNotes) { out += "NOTE: \(line)\n" }
+        if !r.periodNotes.isEmpty { out += "\n" }
         out += headline(r) + "\n\n"
 
         out += "FLAGS\n"

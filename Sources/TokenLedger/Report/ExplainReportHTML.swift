@@ -5,7 +5,8 @@ public enum ExplainReportHTML {
         var page = HTMLDocument(title: "TokenLedger: why the bill changed, \(r.base.label) → \(r.compare.label)")
         page.header(title: "Why the bill changed: \(r.base.label) → \(r.compare.label)",
                     lines: ["\(r.base.first) to \(r.base.last) against \(r.compare.first) to \(r.compare.last) (\(r.zoneName)\(r.perDay ? ", per day" : "")).",
-                            "Additive LMDI-I breakdown; new and removed workflows or models contribute exactly their cost."])
+                            "Additive LMDI-I breakdown; new and removed workflows or models contribute exactly their cost."]
+                        + PeriodNoteText.lines(r.periodNotes))
         let tone: HTMLTone = r.change > .zero ? .warning : .good
         page.keyFigures([
             KeyFigure(r.base.label, r.baseTotal.formattedDollars),

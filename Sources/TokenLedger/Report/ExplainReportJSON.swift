@@ -20,6 +20,7 @@ public enum ExplainReportJSON {
             ("compare", period(r.compare)),
             ("time_zone", .string(r.zoneName)),
             ("per_day", .bool(r.perDay)),
+            ("period_notes", .array(PeriodNoteText.lines(r.periodNotes).map { .string($0) })),
             ("by", .string(r.dimension.rawValue)),
             ("base_total_usd", .money(r.baseTotal)),
             ("compare_total_usd", .money(r.compareTotal)),

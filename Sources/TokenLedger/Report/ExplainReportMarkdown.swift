@@ -2,6 +2,8 @@
 public enum ExplainReportMarkdown {
     public static func render(_ r: BillChangeReport) -> String {
         var out = "# Why the bill changed: \(Markdown.escape(r.base.label)) → \(Markdown.escape(r.compare.label))\n\n"
+        for line in PeriodNoteText.lines(r.periodNotes) { out += "> **Note:** \(Markdown.escape(line))\n>\n" }
+        if !r.periodNotes.isEmpty { out += "\n" }
         out += Markdown.escape(r.explanation) + "\n\n## Waterfall\n\n"
         var rows: [[String]] = [["\(r.base.label) total", r.baseTotal.formattedDollars]]
         for d in r.drivers where d.shown != .zero || d.amount != .zero { rows.append([d.driver.label, d.shown.signedDollars]) }

@@ -2,6 +2,8 @@
 public enum ExplainReportText {
     public static func render(_ r: BillChangeReport) -> String {
         var out = "TokenLedger: why the bill changed — \(r.base.label) → \(r.compare.label) (\(r.zoneName)\(r.perDay ? ", per day" : ""))\n\n"
+        for line in PeriodNoteText.lines(r.periodNotes) { out += "NOTE: \(line)\n" }
+        if !r.periodNotes.isEmpty { out += "\n" }
         out += r.explanation + "\n\n"
         out += "WATERFALL (shown amounts add up to the shown change; exact amounts in --format json)\n"
         var t = TextTable(columns: [.init("step"), .init("amount", align: .right), .init("running", align: .right)])
