@@ -22,7 +22,7 @@ struct ExplainCommand: ParsableCommand {
                                valueName: "period"))
     var compare: String?
 
-    @Option(help: "Break drivers down by workflow, model, tier, team or segment.")
+    @Option(help: "Break drivers down by workflow, model (every logged spelling of a model together), model-name (as logged), tier, team or segment.")
     var by: String = "workflow"
 
     @Option(help: "How many movers and breakdown lines to show.")
@@ -73,10 +73,12 @@ struct ExplainCommand: ParsableCommand {
             let prepared = BillChangeAnalysis.prepare(base: &b, compare: &c, basePeriod: basePeriod, comparePeriod: comparePeriod,
                                                       dataFirst: span.lowerBound.day(in: zone), dataLast: span.upperBound.day(in: zone),
                                                       perDay: perDay)
+            let book = try PriceStore(db: db).storedBook(), dimension = BillChangeDimension(rawValue: by)!
+            let names = BillChangeAnalysis.groupModels(base: &b, compare: &c, names: try NameDirectory(db: db), book: book, dimension: dimension)
             let d = BillChangeAnalysis.decompose(base: b, compare: c, perDay: prepared.perDay)
-            let context = try loader.context(comparePeriod, zone: zone, budget: budgetFile, prices: try PriceStore(db: db).storedBook())
+            let context = try loader.context(comparePeriod, zone: zone, budget: budgetFile, prices: book)
             return BillChangeReport.make(d, base: basePeriod, compare: comparePeriod, zoneName: tz,
-                                         dimension: BillChangeDimension(rawValue: by)!, names: try NameDirectory(db: db),
+                                         dimension: dimension, names: names,
                                          modelTiers: context.modelTiers, fallbackReasons: context.fallbackReasons, top: top,
                                          periodNotes: chosen + prepared.notes)
         }

@@ -65,7 +65,10 @@ struct AuditContext {
     var teams: [Int64: [WorkflowFigures]] = [:]
     var segments: [Int64: [WorkflowFigures]] = [:]
     var tiers: [String: [SpendLine]] = [:]
+    /// By model group (the price book's identity; the group's smallest model id).
     var models: [Int64: [SpendLine]] = [:]
+    /// The logged models grouped by identity.
+    let modelGroups: ModelGrouping
     var fallbackReasons: [Int64: [Int64: Int64]] = [:]
     /// Fallback-call cost per workflow in the period (to price excess fallbacks).
     var fallbackCost: [Int64: Money] = [:]
@@ -94,6 +97,7 @@ struct AuditContext {
         periodIDs = RequestScan.rowIDs(input.period.interval(in: input.zone))
         previousIDs = RequestScan.rowIDs(input.previous.interval(in: input.zone))
         modelTier = Self.resolveTiers(input)
+        modelGroups = input.modelGroups ?? ModelGrouping(names: input.names.all(.model), identity: { _ in nil })
     }
 
     /// A model's tier: the tier most of its calls in the data logged, else the budget's map.
@@ -138,8 +142,11 @@ struct AuditContext {
             Self.addCalls(&segments[k.segmentID, default: twoEmpty][i], k, s)
             let tier = modelTier[k.modelID] ?? "(no tier)"
             Self.addLine(&tiers[tier, default: [SpendLine(name: tier), SpendLine(name: tier)]][i], s)
-            let modelName = names.name(.model, k.modelID) ?? "?"
-            Self.addLine(&models[k.modelID, default: [SpendLine(name: modelName), SpendLine(name: modelName)]][i], s)
+            let group = modelGroups.group(k.modelID)
+            let modelName = modelGroups.name[group] ?? names.name(.model, k.modelID) ?? "?"
+            let spellings = modelGroups.otherSpellings(k.modelID) ?? []
+            Self.addLine(&models[group, default: [SpendLine(name: modelName, loggedNames: spellings),
+                                                  SpendLine(name: modelName, loggedNames: spellings)]][i], s)
             if i == 0 {
                 if k.callKind == .fallback {
                     fallbackReasons[k.workflowID, default: [:]][k.fallbackReasonID, default: 0] += s.calls

@@ -77,4 +77,7 @@ public struct AuditInput: Sendable {
     /// The price book's name for each logged model (`anthropic/claude-haiku-4-5` → `claude-haiku-4-5`),
     /// so that the budget's tier patterns and route chains match every spelling of a model.
     public var canonicalModels: [Int64: String] = [:]
+    /// The logged models grouped by the price book's identity, for the tables and flags by model (nil:
+    /// every logged name a model of its own).
+    public var modelGroups: ModelGrouping? = nil
 }

@@ -68,6 +68,8 @@ public struct SpendLine: Sendable, Equatable {
     public var spend = Money.zero
     public var inputTokens: Int64 = 0
     public var outputTokens: Int64 = 0
+    /// For a model grouped by the price book's identity: the names it was logged under, when more than one.
+    public var loggedNames: [String] = []
 
     /// The spend for a table: "unpriced" when no call was priced, a mark when some were not.
     public var spendText: String {

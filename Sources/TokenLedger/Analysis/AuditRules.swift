@@ -193,15 +193,26 @@ struct AuditRules {
     }
 
     mutating func offRouteModels(_ wf: WorkflowReport, route: Budget.Route, budget: Budget) {
+        // One flag per model (the price book's identity), whatever spellings the calls logged.
+        var offRoute: [Int64: (calls: Int64, spend: Money, names: Set<String>)] = [:]
         for (modelID, use) in ctx.routeUse[workflowID(wf.name)] ?? [:] {
             let model = ctx.names.name(.model, modelID) ?? "?"
             guard !budget.allows(model: model, canonical: ctx.input.canonicalModels[modelID], tier: ctx.modelTier[modelID],
                                  on: route) else { continue }
+            var o = offRoute[ctx.modelGroups.group(modelID)] ?? (0, .zero, [])
+            o.calls += use.calls
+            o.spend = o.spend + use.spend
+            o.names.insert(model)
+            offRoute[ctx.modelGroups.group(modelID)] = o
+        }
+        for (group, use) in offRoute {
+            let model = ctx.modelGroups.name[group] ?? use.names.sorted().first ?? "?"
             let allowed = ([route.primary].compactMap { $0 } + route.fallback).joined(separator: ", ")
+            let spellings = use.names.count > 1 || use.names.first != model ? "; logged as \(use.names.sorted().joined(separator: ", "))" : ""
             flags.append(AuditFlag(
                 rule: .modelOffRoute, severity: .warning, verdict: .breach, subject: "\(wf.name) → \(model)",
                 expected: "only \(allowed)", actual: "\(NumberText.integer(use.calls)) call(s), \(use.spend.display())",
-                evidence: "generation calls (classifier and validation calls are exempt)",
+                evidence: "generation calls (classifier and validation calls are exempt)\(spellings)",
                 check: "the gateway's routing rules and model aliases", impact: use.spend.scaled(by: perMonth)))
         }
     }
@@ -235,7 +246,8 @@ struct AuditRules {
             let allowed = budget.limits.segments[segment] ?? []
             let total = result.segments.first { $0.name == segment }?.figures.current.actions ?? 0
             let share = total > 0 ? Double(v.actions) / Double(total) : 0
-            let models = v.models.compactMap { ctx.names.name(.model, $0) }.sorted().joined(separator: ", ")
+            let models = Set(v.models.map { ctx.modelGroups.name[ctx.modelGroups.group($0)] ?? ctx.names.name(.model, $0) ?? "?" })
+                .sorted().joined(separator: ", ")
             flags.append(AuditFlag(
                 rule: .segmentTier, severity: share >= 0.01 ? .critical : .warning, verdict: .breach, subject: "segment \(segment)",
                 expected: "only \(allowed.joined(separator: ", ")) tiers", actual: "\(v.actions) action(s) served by \(models)",

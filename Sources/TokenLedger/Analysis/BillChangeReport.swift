@@ -64,7 +64,10 @@ public struct BillChangeReport: Sendable {
 
 /// The dimension `explain --by` breaks drivers down by.
 public enum BillChangeDimension: String, Sendable, CaseIterable {
+    /// `model` is the price book's identity of a model (every spelling of it together); `model-name` the
+    /// name as logged.
     case workflow, model, tier, team, segment
+    case modelName = "model-name"
 }
 
 extension BillChangeReport {
@@ -79,7 +82,7 @@ extension BillChangeReport {
         func nameOf(_ cell: BillChangeCellKey) -> String {
             switch dimension {
             case .workflow: unitName(.workflow, cell.unit.workflowID, missing: "unassigned")
-            case .model: names.name(.model, cell.modelID) ?? "?"
+            case .model, .modelName: names.name(.model, cell.modelID) ?? "?"
             case .tier: modelTiers[cell.modelID] ?? "(no tier)"
             case .team: unitName(.team, cell.unit.teamID, missing: "(no team)")
             case .segment: unitName(.segment, cell.unit.segmentID, missing: "(no segment)")

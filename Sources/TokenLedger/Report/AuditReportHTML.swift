@@ -310,7 +310,8 @@ public enum AuditReportHTML {
             .init("previous", align: .right), .init("Δ", align: .right),
         ])
         for l in lines where l.current.calls > 0 || l.previous.calls > 0 {
-            t.add(cells: [HTMLCell(l.current.name), HTMLCell(NumberText.integer(l.current.calls)),
+            let spellings = l.current.loggedNames.isEmpty ? nil : "logged as " + l.current.loggedNames.joined(separator: ", ")
+            t.add(cells: [HTMLCell(l.current.name, hint: spellings), HTMLCell(NumberText.integer(l.current.calls)),
                           HTMLCell(l.current.spendText, hint: l.current.spend.exactString + " USD"),
                           HTMLCell(ReportText.share(l.current.spend, of: total)), HTMLCell(l.previous.spendText),
                           HTMLCell(ReportText.change(l.current.spend, l.previous.spend))])

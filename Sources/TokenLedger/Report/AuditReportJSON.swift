@@ -98,12 +98,14 @@ public enum AuditReportJSON {
     }
 
     static func line(_ l: Compared<SpendLine>) -> JSONOutput {
-        .object([
+        var fields: [(String, JSONOutput)] = [
             ("name", .string(l.current.name)), ("calls", .int(l.current.calls)), ("unpriced_calls", .int(l.current.unpricedCalls)),
             ("cost_usd", .money(l.current.spend)),
             ("input_tokens", .int(l.current.inputTokens)), ("output_tokens", .int(l.current.outputTokens)),
             ("previous_calls", .int(l.previous.calls)), ("previous_cost_usd", .money(l.previous.spend)),
-        ])
+        ]
+        if !l.current.loggedNames.isEmpty { fields.append(("logged_names", .array(l.current.loggedNames.map { .string($0) }))) }
+        return .object(fields)
     }
 
     /// `band`, `too_little_history` or `month_complete`.

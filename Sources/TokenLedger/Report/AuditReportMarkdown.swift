@@ -53,6 +53,10 @@ public enum AuditReportMarkdown {
 
         out += "## Spend by tier\n\n" + spendTable(r.tiers, label: "tier", total: r.total.current.spend)
         out += "## Spend by model\n\n" + spendTable(r.models, label: "model", total: r.total.current.spend)
+        let spelled = ReportText.loggedNames(r.models)
+        if !spelled.isEmpty {
+            out += Markdown.table(["model", "logged as"], spelled.map { [$0.model, $0.names.joined(separator: ", ")] }, right: [])
+        }
         if !r.topUsers.isEmpty {
             out += "## Top users\n\n" + spendTable(r.topUsers, label: "user", total: r.total.current.spend)
         }

@@ -85,6 +85,11 @@ public enum AuditReportText {
 
         out += "\nSPEND BY TIER\n" + spendTable(r.tiers, label: "tier", total: r.total.current.spend)
         out += "\nSPEND BY MODEL\n" + spendTable(r.models, label: "model", total: r.total.current.spend)
+        let spelled = ReportText.loggedNames(r.models)
+        if !spelled.isEmpty {
+            out += "\nMODELS BY LOGGED NAME (each model above is every name it was logged under)\n"
+            for (model, names) in spelled { out += "  \(model): \(names.joined(separator: ", "))\n" }
+        }
         out += "\nTEAMS\n" + groupTable(r.teams, label: "team")
         out += "\nUSER SEGMENTS\n" + groupTable(r.segments, label: "segment")
         if !r.topUsers.isEmpty {
@@ -202,6 +207,12 @@ public enum ReportText {
     public static func runsOut(_ l: BurnLine) -> String {
         if let d = l.ranOutOn { return "ran out on \(d)" }
         return l.runsOutOn?.description ?? ""
+    }
+
+    /// The models logged under more than one name, with those names, in table order.
+    public static func loggedNames(_ models: [Compared<SpendLine>]) -> [(model: String, names: [String])] {
+        models.filter { !$0.current.loggedNames.isEmpty && ($0.current.calls > 0 || $0.previous.calls > 0) }
+            .map { ($0.current.name, $0.current.loggedNames) }
     }
 
     /// Milliseconds as `850 ms` or `2.4 s`.

@@ -57,7 +57,7 @@ enum ExplainWording {
         guard dimension == .workflow else {
             let place: String
             switch dimension {
-            case .model: place = "on \(subject)"
+            case .model, .modelName: place = "on \(subject)"
             case .tier: place = "on the \(subject) tier"
             case .team: place = "in the \(subject) team"
             case .segment: place = "in the \(subject) segment"

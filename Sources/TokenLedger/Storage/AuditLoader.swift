@@ -75,7 +75,8 @@ public struct AuditLoader {
         return AuditInput(period: period, previous: previous, zone: zone, zoneName: zoneName, names: names, budget: budget,
                           dataEnd: dataEnd, usage: usage, latency: latency, userDays: userDays, actions: actions,
                           extraModels: extraModels, callsOverInputLimit: overLimit, rateLimitBreaches: breaches,
-                          unpriced: unpriced, canonicalModels: canonical)
+                          unpriced: unpriced, canonicalModels: canonical,
+                          modelGroups: ModelGrouping(names: names.all(.model), identity: { book.identity(of: $0) }))
     }
 
     /// Whether every day boundary of the period falls on a whole UTC hour in `zone`.
