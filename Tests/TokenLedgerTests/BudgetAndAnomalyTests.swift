@@ -46,3 +46,33 @@ import Testing
         #expect(anomalies.first?.actual.contains("over 3 days") == true)
     }
 }
+
+/// Latency percentiles of batch calls (hours by design) are reported apart from interactive ones.
+@Suite struct BatchLatencyTests {
+    @Test func interactiveLatencyLeavesBatchCallsOut() throws {
+        let sample = try AuditTests.shared.get()
+        let r = try AuditGoldenTests.result.get()
+        let week = try Period(parsing: "2026-W42").interval(in: TimeZone(identifier: "UTC")!)
+        var interactive: [Int64: [Int64: Int64]] = [:], batch: [Int64: [Int64: Int64]] = [:]
+        try RequestScan(db: sample.db).forEach(in: week) { c in
+            guard let ms = c.latencyMs else { return }
+            let b = LatencyCellKey.bucket(ofMilliseconds: ms)
+            if c.batch { batch[c.workflowID ?? 0, default: [:]][b, default: 0] += 1 } else { interactive[c.workflowID ?? 0, default: [:]][b, default: 0] += 1 }
+        }
+        let names = try NameDirectory(db: sample.db)
+        var batchWorkflows = 0
+        for w in r.workflows {
+            let id = names.all(.workflow).first { $0.value == w.name }?.key ?? 0
+            let c = w.figures.current
+            #expect(c.latencyP95 == AuditContext.percentile(0.95, interactive[id] ?? [:]), "\(w.name)")
+            #expect(c.batchLatencyP95 == AuditContext.percentile(0.95, batch[id] ?? [:]), "\(w.name)")
+            if let b = c.batchLatencyP95, let i = c.latencyP95 {
+                batchWorkflows += 1
+                #expect(b > i, "\(w.name): batch p95 \(b) ms, interactive \(i) ms")
+            }
+        }
+        #expect(batchWorkflows > 0)
+        let text = AuditReportText.render(r, budgetName: "budget.yaml")
+        #expect(text.contains("batch p95"))
+    }
+}

@@ -264,22 +264,34 @@ struct AuditContext {
     }
 
     /// p50 and p95 per workflow from the latency histograms (interpolated within a bucket, so within
-    /// about ±9%).
+    /// about ±9%), of interactive and of batch calls apart.
     mutating func aggregateLatency() {
-        var hist: [Int64: [[Int64: Int64]]] = [:]
-        for (k, n) in input.latency {
-            guard let i = slot(ofDay: k.day) else { continue }
-            hist[k.workflowID, default: [[:], [:]]][i][k.bucket, default: 0] += n
+        func histograms(_ cells: [(key: LatencyCellKey, calls: Int64)], sign: Int64 = 1, into hist: inout [Int64: [[Int64: Int64]]]) {
+            for (k, n) in cells {
+                guard let i = slot(ofDay: k.day) else { continue }
+                hist[k.workflowID, default: [[:], [:]]][i][k.bucket, default: 0] += sign * n
+            }
         }
-        for (w, h) in hist {
+        var interactive: [Int64: [[Int64: Int64]]] = [:], batch: [Int64: [[Int64: Int64]]] = [:]
+        histograms(input.latency, into: &interactive)
+        histograms(input.batchLatency, sign: -1, into: &interactive)
+        histograms(input.batchLatency, into: &batch)
+        for (w, h) in interactive {
             for i in 0..<2 {
                 workflows[w, default: [WorkflowFigures(), WorkflowFigures()]][i].latencyP50 = Self.percentile(0.50, h[i])
                 workflows[w, default: [WorkflowFigures(), WorkflowFigures()]][i].latencyP95 = Self.percentile(0.95, h[i])
             }
         }
+        for (w, h) in batch {
+            for i in 0..<2 {
+                workflows[w, default: [WorkflowFigures(), WorkflowFigures()]][i].batchLatencyP50 = Self.percentile(0.50, h[i])
+                workflows[w, default: [WorkflowFigures(), WorkflowFigures()]][i].batchLatencyP95 = Self.percentile(0.95, h[i])
+            }
+        }
     }
 
     static func percentile(_ q: Double, _ buckets: [Int64: Int64]) -> Double? {
+        let buckets = buckets.filter { $0.value > 0 }
         let total = buckets.values.reduce(0, +)
         guard total > 0 else { return nil }
         let target = q * Double(total)

@@ -80,4 +80,7 @@ public struct AuditInput: Sendable {
     /// The logged models grouped by the price book's identity, for the tables and flags by model (nil:
     /// every logged name a model of its own).
     public var modelGroups: ModelGrouping? = nil
+    /// The part of ``latency`` that is batch calls (hours by design): reported apart, so that interactive
+    /// latency is not their mix.
+    public var batchLatency: [(key: LatencyCellKey, calls: Int64)] = []
 }

@@ -112,8 +112,12 @@ public struct WorkflowFigures: Sendable, Equatable {
     public var generationOutputSquares: Double = 0
     public var fallbackCalls: Int64 = 0
     public var retryCalls: Int64 = 0
+    /// Latency of interactive (not batch) calls.
     public var latencyP50: Double?
     public var latencyP95: Double?
+    /// Latency of batch calls.
+    public var batchLatencyP50: Double?
+    public var batchLatencyP95: Double?
 
     public var actionCost: Money { completedUseful + wasteInCompleted + failedCost + abandonedCost }
     public var costOfCompleted: Money { completedUseful + wasteInCompleted }

@@ -108,7 +108,7 @@ public enum AuditReportHTML {
         }
         page.footer([
             "CPCA: loaded cost per completed action (all the period's action cost ÷ completed actions).",
-            "Money is exact and rounded half to even for display; charts are drawn from the same amounts. Latency percentiles come from quarter-octave histograms (±9%).",
+            "Money is exact and rounded half to even for display; charts are drawn from the same amounts. Latency percentiles come from quarter-octave histograms (±9%); p50 and p95 are of interactive calls, batch calls apart.",
         ])
         return page.render()
     }
@@ -259,6 +259,7 @@ public enum AuditReportHTML {
             .init("fallback", align: .right), .init("retry", align: .right),
             .init("calls/action", align: .right), .init("in tok", align: .right), .init("out tok", align: .right),
             .init("cache", align: .right), .init("premium", align: .right), .init("p50", align: .right), .init("p95", align: .right),
+            .init("batch p95", align: .right),
         ])
         func over(_ v: Double?, _ b: Double?) -> HTMLTone {
             guard let v, let b else { return .neutral }
@@ -280,6 +281,7 @@ public enum AuditReportHTML {
                 HTMLCell(c.avgOutputTokens.map { NumberText.integer(Int64($0.rounded())) } ?? "–"),
                 HTMLCell(NumberText.percent(c.cacheHitShare, decimals: 0)), HTMLCell(NumberText.percent(c.premiumShare, decimals: 0)),
                 HTMLCell(ReportText.seconds(c.latencyP50)), HTMLCell(ReportText.seconds(c.latencyP95)),
+                HTMLCell(ReportText.seconds(c.batchLatencyP95), hint: c.batchLatencyP50.map { "batch p50 " + ReportText.seconds($0) }),
             ])
         }
         t.total = ["total", NumberText.integer(r.total.current.actions),

@@ -90,6 +90,7 @@ public enum AuditReportJSON {
             ("avg_cached_tokens", .ratio(f.avgCachedTokens, decimals: 1)), ("cache_hit_share", .ratio(f.cacheHitShare)),
             ("fallback_calls", .int(f.fallbackCalls)), ("retry_calls", .int(f.retryCalls)),
             ("latency_p50_ms", .ratio(f.latencyP50, decimals: 0)), ("latency_p95_ms", .ratio(f.latencyP95, decimals: 0)),
+            ("batch_latency_p50_ms", .ratio(f.batchLatencyP50, decimals: 0)), ("batch_latency_p95_ms", .ratio(f.batchLatencyP95, decimals: 0)),
         ])
     }
 

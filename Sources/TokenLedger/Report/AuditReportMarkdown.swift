@@ -29,14 +29,14 @@ public enum AuditReportMarkdown {
 
         out += "## Workflows\n\n"
         out += Markdown.table(
-            ["workflow", "actions", "Δ", "spend", "Δ", "CPCA", "budget", "fallback", "retry", "calls/action", "premium", "p95"],
+            ["workflow", "actions", "Δ", "spend", "Δ", "CPCA", "budget", "fallback", "retry", "calls/action", "premium", "p95", "batch p95"],
             r.workflows.map { w in
                 let c = w.figures.current, p = w.figures.previous
                 return [w.name, NumberText.integer(c.actions), ReportText.change(Double(c.actions), Double(p.actions)),
                         c.spend.display(), ReportText.change(c.spend, p.spend), c.loadedCPCA?.display() ?? "–",
                         w.budgetedCPCA?.displayAsWritten() ?? "", NumberText.percent(c.fallbackRate), NumberText.percent(c.retryRate),
                         c.callsPerAction.map { formatDecimal($0, decimals: 2) } ?? "–", NumberText.percent(c.premiumShare, decimals: 0),
-                        ReportText.seconds(c.latencyP95)]
+                        ReportText.seconds(c.latencyP95), ReportText.seconds(c.batchLatencyP95)]
             } + [["**total**", NumberText.integer(r.total.current.actions), "", r.total.current.spend.display(),
                   ReportText.change(r.total.current.spend, r.total.previous.spend), "", "", "", "", "", "", ""]],
             right: Set(1...11))

@@ -39,6 +39,7 @@ public enum AuditReportText {
             .init("fallback", align: .right), .init("retry", align: .right), .init("calls/act", align: .right),
             .init("in tok", align: .right), .init("out tok", align: .right), .init("cache", align: .right),
             .init("premium", align: .right), .init("p50", align: .right), .init("p95", align: .right),
+            .init("batch p95", align: .right),
         ])
         for w in r.workflows {
             let c = w.figures.current, p = w.figures.previous
@@ -49,7 +50,7 @@ public enum AuditReportText {
                    c.avgInputTokens.map { NumberText.integer(Int64($0.rounded())) } ?? "–",
                    c.avgOutputTokens.map { NumberText.integer(Int64($0.rounded())) } ?? "–",
                    NumberText.percent(c.cacheHitShare, decimals: 0), NumberText.percent(c.premiumShare, decimals: 0),
-                   ReportText.seconds(c.latencyP50), ReportText.seconds(c.latencyP95)])
+                   ReportText.seconds(c.latencyP50), ReportText.seconds(c.latencyP95), ReportText.seconds(c.batchLatencyP95)])
         }
         t.addTotal(["total", NumberText.integer(r.total.current.actions),
                     ReportText.change(Double(r.total.current.actions), Double(r.total.previous.actions)),
@@ -127,7 +128,7 @@ public enum AuditReportText {
             }
         }
         out += "\nCPCA: loaded cost per completed action (all the period's action cost ÷ completed actions). "
-        out += "Money is exact and rounded half to even for display. Latency percentiles come from quarter-octave histograms (±9%).\n"
+        out += "Money is exact and rounded half to even for display. Latency percentiles come from quarter-octave histograms (±9%); p50 and p95 are of interactive calls, batch calls apart.\n"
         return out
     }
 
