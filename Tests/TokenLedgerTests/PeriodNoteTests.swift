@@ -66,3 +66,23 @@ import Testing
         #expect(week.periodNotes.isEmpty)
     }
 }
+
+@Suite struct ReportPerDayChangeTests {
+    @Test func periodsOfDifferentLengthsCompareDailyRatesInTheReport() throws {
+        let db = try AuditTests.shared.get().db
+        let utc = TimeZone(identifier: "UTC")!
+        let week = Audit.run(try AuditLoader(db: db).load(period: try Period(parsing: "2026-W42"), zone: utc, zoneName: "UTC", budget: nil))
+        #expect(week.previousScale == 1)
+        // Ten full days against the ten before, of which the data (from 2026-10-05) covers four.
+        let r = Audit.run(try AuditLoader(db: db).load(period: try Period(parsing: "2026-10-09..2026-10-18"), zone: utc,
+                                                       zoneName: "UTC", budget: nil))
+        #expect(r.previousScale == 2.5)
+        let notes = PeriodNoteText.lines(r.periodNotes)
+        #expect(notes.contains("2026-09-29..2026-10-08: data starts 2026-10-05: 4 of 10 days."))
+        #expect(notes.contains("Comparing 4 days with 10: changes (Δ) are per day; amounts are totals."))
+        let c = r.total.current.spend, p = r.total.previous.spend
+        let perDay = (Double(c.picos) - Double(p.picos) * 2.5) / (Double(p.picos) * 2.5)
+        let text = AuditReportText.render(r, budgetName: nil)
+        #expect(text.contains("(\(perDay >= 0 ? "+" : "")\(NumberText.percent(perDay)) vs \(p.display()))"))
+    }
+}

@@ -32,7 +32,8 @@ public enum Audit {
 
 extension Audit {
     /// The periods' notes: each empty or partly covered by the data (from the first day with usage in the
-    /// loaded history to the last call), and their lengths when the days with data differ.
+    /// loaded history to the last call), and their lengths when the days with data differ (the report's
+    /// changes are then per day: ``AuditResult/previousScale``).
     static func periodNotes(_ input: AuditInput, _ r: AuditResult) -> [PeriodNote] {
         let first = input.usage.lazy.filter { $0.sums.calls > 0 }.map(\.key.day).min().map { CivilDate(daysSinceEpoch: Int($0)) }
         let last = input.dataEnd.day(in: input.zone)

@@ -26,6 +26,15 @@ public struct AuditResult: Sendable {
     public var reconciliation: ReconciliationResult?
     /// What to say first about the two periods: empty, covered in part by the data, of different lengths.
     public var periodNotes: [PeriodNote] = []
+
+    /// When the periods' days with data differ: the current period's days over the previous period's,
+    /// so that a change compares the same daily rate (1 otherwise).
+    public var previousScale: Double {
+        for n in periodNotes {
+            if case let .lengthsDiffer(previousDays, currentDays, _) = n, previousDays > 0 { return Double(currentDays) / Double(previousDays) }
+        }
+        return 1
+    }
 }
 
 /// One day's spend, split by tier.

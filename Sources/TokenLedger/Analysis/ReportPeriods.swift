@@ -19,8 +19,8 @@ public enum PeriodNote: Sendable, Equatable {
     case empty(Period)
     /// The data starts or ends inside the period: it covers `days` of its days, `first` to `last`.
     case partial(Period, first: CivilDate, last: CivilDate, days: Int)
-    /// The periods compared differ in length (days with data): per-day figures are compared when
-    /// `perDay`.
+    /// The periods compared differ in length (days with data): every figure is per day when `perDay`
+    /// (explain), else the changes are per day and the amounts totals (report).
     case lengthsDiffer(baseDays: Int, compareDays: Int, perDay: Bool)
     /// Only the base period was given: the period compared with it is the one right after it.
     case compareFollowsBase(base: Period, compare: Period)

@@ -10,6 +10,10 @@ public enum AuditReportHTML {
 
     /// The page.
     public static func render(_ r: AuditResult, budgetName: String?) -> String {
+        ReportText.$previousScale.withValue(r.previousScale) { body(r, budgetName: budgetName) }
+    }
+
+    static func body(_ r: AuditResult, budgetName: String?) -> String {
         var page = HTMLDocument(title: "TokenLedger audit — \(r.period.label)")
         var lines = ["\(r.period.first) to \(r.period.last) (\(r.zoneName)), compared with \(r.previous.label) (\(r.previous.first) to \(r.previous.last))."]
         lines.append((budgetName.map { "Budget: \($0)." } ?? "No budget: only the checks that need none.")

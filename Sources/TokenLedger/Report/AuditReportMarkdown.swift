@@ -3,6 +3,10 @@
 /// a table or inject markup.
 public enum AuditReportMarkdown {
     public static func render(_ r: AuditResult, budgetName: String?) -> String {
+        ReportText.$previousScale.withValue(r.previousScale) { body(r, budgetName: budgetName) }
+    }
+
+    static func body(_ r: AuditResult, budgetName: String?) -> String {
         var out = "# TokenLedger audit — \(r.period.label)\n\n"
         out += "\(r.period.first) to \(r.period.last) (\(r.zoneName)), compared with \(r.previous.label). "
         out += budgetName.map { "Budget: `\(Markdown.code($0))`." } ?? "No budget: only the checks that need none."

@@ -3,6 +3,10 @@
 public enum AuditReportText {
     /// - Parameter color: ANSI colours for severities (only on a terminal, never with `NO_COLOR`).
     public static func render(_ r: AuditResult, budgetName: String?, color: Bool = false) -> String {
+        ReportText.$previousScale.withValue(r.previousScale) { body(r, budgetName: budgetName, color: color) }
+    }
+
+    static func body(_ r: AuditResult, budgetName: String?, color: Bool) -> String {
         var out = ""
         out += "TokenLedger audit — \(r.period.label) (\(r.period.first) to \(r.period.last), \(r.zoneName))\n"
         out += "Compared with \(r.previous.label) (\(r.previous.first) to \(r.previous.last)). "
@@ -185,7 +189,14 @@ public enum ReportText {
         change(Double(current.picos), Double(previous.picos))
     }
 
+    /// What the previous period's amounts are multiplied by before a change is worked out: the current
+    /// period's days with data over the previous period's when they differ (so the change is per day),
+    /// else 1. Set for the length of one rendering (``AuditResult/previousScale``).
+    @TaskLocal public static var previousScale: Double = 1
+
+    /// The change from `previous` (scaled by ``previousScale``) to `current`: `+12.5%`, `new`.
     public static func change(_ current: Double, _ previous: Double) -> String {
+        let previous = previous * previousScale
         if previous == 0 { return current == 0 ? "0.0%" : "new" }
         let c = (current - previous) / abs(previous)
         return (c >= 0 ? "+" : "") + NumberText.percent(c)

@@ -11,7 +11,7 @@ public enum PeriodNoteText {
             if first > p.first { return "\(p.label): data starts \(first): \(of)." }
             return "\(p.label): data ends \(last): \(of)."
         case let .lengthsDiffer(a, b, perDay):
-            return "Comparing \(a) days with \(b): " + (perDay ? "per-day figures used." : "totals are not per day; compare rates, not amounts.")
+            return "Comparing \(a) days with \(b): " + (perDay ? "per-day figures used." : "changes (Δ) are per day; amounts are totals.")
         case let .compareFollowsBase(base, compare):
             return "Only --base was given: \(base.label) is compared with the period right after it, \(compare.label)."
         }
