@@ -74,13 +74,14 @@ struct ExplainCommand: ParsableCommand {
                                                       dataFirst: span.lowerBound.day(in: zone), dataLast: span.upperBound.day(in: zone),
                                                       perDay: perDay)
             let book = try PriceStore(db: db).storedBook(), dimension = BillChangeDimension(rawValue: by)!
-            let names = BillChangeAnalysis.groupModels(base: &b, compare: &c, names: try NameDirectory(db: db), book: book, dimension: dimension)
+            let (names, spellings) = BillChangeAnalysis.groupedModels(base: &b, compare: &c, names: try NameDirectory(db: db), book: book,
+                                                                      dimension: dimension)
             let d = BillChangeAnalysis.decompose(base: b, compare: c, perDay: prepared.perDay)
             let context = try loader.context(comparePeriod, zone: zone, budget: budgetFile, prices: book)
             return BillChangeReport.make(d, base: basePeriod, compare: comparePeriod, zoneName: tz,
                                          dimension: dimension, names: names,
                                          modelTiers: context.modelTiers, fallbackReasons: context.fallbackReasons, top: top,
-                                         periodNotes: chosen + prepared.notes)
+                                         periodNotes: chosen + prepared.notes, modelSpellings: spellings)
         }
         switch format {
         case .json: try emit(ExplainReportJSON.render(report), to: output)

@@ -11,11 +11,13 @@ import Testing
         let loader = BillChangeLoader(db: db)
         var bp = try loader.load(b, zone: utc, forceRawRows: raw), cp = try loader.load(c, zone: utc, forceRawRows: raw)
         let book = try PriceStore(db: db).storedBook()
-        let names = BillChangeAnalysis.groupModels(base: &bp, compare: &cp, names: try NameDirectory(db: db), book: book, dimension: by)
+        let (names, spellings) = BillChangeAnalysis.groupedModels(base: &bp, compare: &cp, names: try NameDirectory(db: db), book: book,
+                                                                  dimension: by)
         let d = BillChangeAnalysis.decompose(base: bp, compare: cp)
         let context = try loader.context(c, zone: utc, budget: try SampleDatabase.budget, prices: book)
         return BillChangeReport.make(d, base: b, compare: c, zoneName: "UTC", dimension: by, names: names,
-                                     modelTiers: context.modelTiers, fallbackReasons: context.fallbackReasons)
+                                     modelTiers: context.modelTiers, fallbackReasons: context.fallbackReasons,
+                                     modelSpellings: spellings)
     }
 
     @Test func theJSONDriversAddUpToTheChangeExactly() throws {

@@ -44,5 +44,8 @@ import Testing
         let byName = try ExplainTests().report("2026-W41", "2026-W42", by: .modelName)
         #expect(Set(byName.drivers.flatMap { $0.breakdown.map(\.name) }).contains("anthropic/claude-sonnet-4-5"))
         #expect(byName.change == byModel.change)
+        let html = ExplainReportHTML.render(byModel)
+        #expect(html.contains("title=\"logged as anthropic/claude-sonnet-4-5, claude-sonnet-4-5, claude-sonnet-4-5-20250929\""))
+        #expect(ExplainReportJSON.render(byModel).contains("\"model_logged_names\": {"))
     }
 }

@@ -20,6 +20,8 @@ public struct BillChangeReport: Sendable {
     public var nonUsage: (base: Money, compare: Money)
     /// What to say first about the periods: empty, partly covered, of different lengths, chosen.
     public var periodNotes: [PeriodNote] = []
+    /// The logged names of each model that was logged under several (model → names).
+    public var modelSpellings: [String: [String]] = [:]
 
     /// One driver: its exact amount, the amount shown (rounded so that the shown amounts add up to the
     /// shown change), and its split by the chosen dimension.
@@ -77,7 +79,8 @@ extension BillChangeReport {
     ///   - top: the number of movers and of breakdown lines per driver.
     public static func make(_ d: BillChangeDecomposition, base: Period, compare: Period, zoneName: String,
                             dimension: BillChangeDimension, names: NameDirectory, modelTiers: [Int64: String],
-                            fallbackReasons: [Int64: String] = [:], top: Int = 10, periodNotes: [PeriodNote] = []) -> BillChangeReport {
+                            fallbackReasons: [Int64: String] = [:], top: Int = 10, periodNotes: [PeriodNote] = [],
+                            modelSpellings: [String: [String]] = [:]) -> BillChangeReport {
         func unitName(_ d: Dimension, _ id: Int64, missing: String) -> String { names.name(d, id == 0 ? nil : id) ?? missing }
         func nameOf(_ cell: BillChangeCellKey) -> String {
             switch dimension {
@@ -157,7 +160,7 @@ extension BillChangeReport {
             base: base, compare: compare, zoneName: zoneName, perDay: d.perDay, dimension: dimension,
             baseTotal: d.baseTotalMoney, compareTotal: d.compareTotalMoney, change: d.change, drivers: lines, movers: movers,
             summary: summary, unpricedCalls: (d.base.unpricedCalls, d.compare.unpricedCalls),
-            nonUsage: (d.base.nonUsage, d.compare.nonUsage), periodNotes: periodNotes)
+            nonUsage: (d.base.nonUsage, d.compare.nonUsage), periodNotes: periodNotes, modelSpellings: modelSpellings)
     }
 
     /// The change as shown: the shown compare total minus the shown base total.

@@ -42,14 +42,17 @@ public struct ModelGrouping: Sendable {
 
 extension BillChangeAnalysis {
     /// Groups both periods' models by the price book's identity unless the report is by logged model
-    /// name; returns the names to report with (each group under its identity).
-    public static func groupModels(base: inout BillChangePeriod, compare: inout BillChangePeriod, names: NameDirectory,
-                                   book: PriceBook, dimension: BillChangeDimension) -> NameDirectory {
-        guard dimension != .modelName else { return names }
+    /// name; returns the names to report with (each group under its identity) and each model's logged
+    /// names when it has several (identity → names, for ``BillChangeReport``'s `modelSpellings`).
+    public static func groupedModels(base: inout BillChangePeriod, compare: inout BillChangePeriod, names: NameDirectory,
+                                     book: PriceBook, dimension: BillChangeDimension) -> (names: NameDirectory, spellings: [String: [String]]) {
+        guard dimension != .modelName else { return (names, [:]) }
         let grouping = ModelGrouping(names: names.all(.model), identity: { book.identity(of: $0) })
         base = base.merging(grouping)
         compare = compare.merging(grouping)
-        return grouping.naming(names)
+        var spellings: [String: [String]] = [:]
+        for (group, logged) in grouping.loggedNames where logged.count > 1 { spellings[grouping.name[group] ?? ""] = logged }
+        return (grouping.naming(names), spellings)
     }
 }
 

@@ -21,6 +21,7 @@ public enum ExplainReportJSON {
             ("time_zone", .string(r.zoneName)),
             ("per_day", .bool(r.perDay)),
             ("period_notes", .array(PeriodNoteText.lines(r.periodNotes).map { .string($0) })),
+            ("model_logged_names", .object(r.modelSpellings.sorted { $0.key < $1.key }.map { ($0.key, .array($0.value.map { .string($0) })) })),
             ("by", .string(r.dimension.rawValue)),
             ("base_total_usd", .money(r.baseTotal)),
             ("compare_total_usd", .money(r.compareTotal)),
