@@ -42,8 +42,8 @@ public enum AuditReportMarkdown {
                         c.callsPerAction.map { formatDecimal($0, decimals: 2) } ?? "–", NumberText.percent(c.premiumShare, decimals: 0),
                         ReportText.seconds(c.latencyP95), ReportText.seconds(c.batchLatencyP95)]
             } + [["**total**", NumberText.integer(r.total.current.actions), "", r.total.current.spend.display(),
-                  ReportText.change(r.total.current.spend, r.total.previous.spend), "", "", "", "", "", "", ""]],
-            right: Set(1...11))
+                  ReportText.change(r.total.current.spend, r.total.previous.spend), "", "", "", "", "", "", "", ""]],
+            right: Set(1...12))
 
         out += "## Cost per completed action\n\n"
         out += Markdown.table(

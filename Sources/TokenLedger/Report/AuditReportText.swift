@@ -59,7 +59,7 @@ public enum AuditReportText {
         t.addTotal(["total", NumberText.integer(r.total.current.actions),
                     ReportText.change(Double(r.total.current.actions), Double(r.total.previous.actions)),
                     r.total.current.spend.display(), ReportText.change(r.total.current.spend, r.total.previous.spend),
-                    "", "", "", "", "", "", "", "", "", "", ""])
+                    "", "", "", "", "", "", "", "", "", "", "", ""])
         out += t.render(indent: "  ")
 
         out += "\nCOST PER COMPLETED ACTION (the parts add up to each workflow's action cost)\n"
