@@ -18,16 +18,17 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The period to compare against.", valueName: "period"))
     var base: String?
 
-    @Option(help: ArgumentHelp("The period to explain.", valueName: "period"))
+    @Option(help: ArgumentHelp("The period to explain (default: the period right after --base, or the last complete week).",
+                               valueName: "period"))
     var compare: String?
 
-    @Option(help: "Break drivers down by workflow, model, tier, team or segment.")
+    @Option(help: "Break drivers down by workflow, model (every logged spelling of a model together), model-name (as logged), tier, team or segment.")
     var by: String = "workflow"
 
     @Option(help: "How many movers and breakdown lines to show.")
     var top: Int = 10
 
-    @Flag(help: "Compare average daily cost (so that a 31-day month does not look costlier than a 30-day one).")
+    @Flag(help: "Compare average daily cost (so that a 31-day month does not look costlier than a 30-day one); on by default when the periods' days with data differ.")
     var perDay = false
 
     @Option(help: ArgumentHelp("Time zone for calendar days (IANA name).", valueName: "zone"))
@@ -64,15 +65,23 @@ struct ExplainCommand: ParsableCommand {
             guard let span = try RequestScan(db: db).dataSpan() else {
                 throw CLIError("the database holds no requests; run `tokenledger import` first")
             }
-            let comparePeriod = try compare.map { try Period(parsing: $0) } ?? ReportPeriods.lastCompleteWeek(dataEnd: span.upperBound, zone: zone)
-            let basePeriod = try base.map { try Period(parsing: $0) } ?? comparePeriod.previous
+            let (basePeriod, comparePeriod, chosen) = try BillChangeAnalysis.periods(
+                base: base.map { try Period(parsing: $0) }, compare: compare.map { try Period(parsing: $0) },
+                defaultCompare: { ReportPeriods.lastCompleteWeek(dataEnd: span.upperBound, zone: zone) })
             let loader = BillChangeLoader(db: db)
-            let d = BillChangeAnalysis.decompose(base: try loader.load(basePeriod, zone: zone),
-                                                 compare: try loader.load(comparePeriod, zone: zone), perDay: perDay)
-            let context = try loader.context(comparePeriod, zone: zone, budget: budgetFile, prices: try PriceStore(db: db).storedBook())
+            var b = try loader.load(basePeriod, zone: zone), c = try loader.load(comparePeriod, zone: zone)
+            let prepared = BillChangeAnalysis.prepare(base: &b, compare: &c, basePeriod: basePeriod, comparePeriod: comparePeriod,
+                                                      dataFirst: span.lowerBound.day(in: zone), dataLast: span.upperBound.day(in: zone),
+                                                      perDay: perDay)
+            let book = try PriceStore(db: db).storedBook(), dimension = BillChangeDimension(rawValue: by)!
+            let (names, spellings) = BillChangeAnalysis.groupedModels(base: &b, compare: &c, names: try NameDirectory(db: db), book: book,
+                                                                      dimension: dimension)
+            let d = BillChangeAnalysis.decompose(base: b, compare: c, perDay: prepared.perDay)
+            let context = try loader.context(comparePeriod, zone: zone, budget: budgetFile, prices: book)
             return BillChangeReport.make(d, base: basePeriod, compare: comparePeriod, zoneName: tz,
-                                         dimension: BillChangeDimension(rawValue: by)!, names: try NameDirectory(db: db),
-                                         modelTiers: context.modelTiers, fallbackReasons: context.fallbackReasons, top: top)
+                                         dimension: dimension, names: names,
+                                         modelTiers: context.modelTiers, fallbackReasons: context.fallbackReasons, top: top,
+                                         periodNotes: chosen + prepared.notes, modelSpellings: spellings)
         }
         switch format {
         case .json: try emit(ExplainReportJSON.render(report), to: output)

@@ -49,7 +49,9 @@ import Testing
         let text = AuditReportText.render(r, budgetName: nil)
         #expect(text.contains("CHARGES BEYOND TEXT TOKENS"))
         let row = try #require(text.split(separator: "\n").first { $0.contains("research") && $0.contains("gpt-4o ") && $0.contains("$0.02") })
-        #expect(row.contains("$0.01") && row.contains("+100.0%"))
+        // The data covers 6 days of the previous week and 3 of this one: the change is per day,
+        // $0.02 / 3 against $0.01 / 6, +300%.
+        #expect(row.contains("$0.01") && row.contains("+300.0%"))
         #expect(AuditReportMarkdown.render(r, budgetName: nil).contains("## Charges beyond text tokens"))
         #expect(AuditReportHTML.render(r, budgetName: nil).contains("Charges beyond text tokens"))
         let json = try #require(try JSONSerialization.jsonObject(with: Data(AuditReportJSON.render(r, budgetName: nil).utf8)) as? [String: Any])

@@ -9,11 +9,15 @@ import Testing
         let db = try AuditTests.shared.get().db
         let b = try Period(parsing: base), c = try Period(parsing: compare)
         let loader = BillChangeLoader(db: db)
-        let d = BillChangeAnalysis.decompose(base: try loader.load(b, zone: utc, forceRawRows: raw),
-                                             compare: try loader.load(c, zone: utc, forceRawRows: raw))
-        let context = try loader.context(c, zone: utc, budget: try SampleDatabase.budget, prices: try PriceStore(db: db).storedBook())
-        return BillChangeReport.make(d, base: b, compare: c, zoneName: "UTC", dimension: by, names: try NameDirectory(db: db),
-                                     modelTiers: context.modelTiers, fallbackReasons: context.fallbackReasons)
+        var bp = try loader.load(b, zone: utc, forceRawRows: raw), cp = try loader.load(c, zone: utc, forceRawRows: raw)
+        let book = try PriceStore(db: db).storedBook()
+        let (names, spellings) = BillChangeAnalysis.groupedModels(base: &bp, compare: &cp, names: try NameDirectory(db: db), book: book,
+                                                                  dimension: by)
+        let d = BillChangeAnalysis.decompose(base: bp, compare: cp)
+        let context = try loader.context(c, zone: utc, budget: try SampleDatabase.budget, prices: book)
+        return BillChangeReport.make(d, base: b, compare: c, zoneName: "UTC", dimension: by, names: names,
+                                     modelTiers: context.modelTiers, fallbackReasons: context.fallbackReasons,
+                                     modelSpellings: spellings)
     }
 
     @Test func theJSONDriversAddUpToTheChangeExactly() throws {
@@ -66,7 +70,10 @@ import Testing
         let byWorkflow = try report("2026-W41", "2026-W42")
         for dimension in BillChangeDimension.allCases {
             let r = try report("2026-W41", "2026-W42", by: dimension)
-            for (a, b) in zip(byWorkflow.drivers, r.drivers) { #expect(a.amount == b.amount) }
+            // By logged name the spellings of one model are cells apart (so routing between them is a driver).
+            if dimension == .modelName { #expect(r.change == byWorkflow.change) } else {
+                for (a, b) in zip(byWorkflow.drivers, r.drivers) { #expect(a.amount == b.amount) }
+            }
             // Each driver's parts add up to it (within the picodollars of rounding each part).
             for d in r.drivers where d.breakdown.count <= 10 {
                 let parts = d.breakdown.reduce(Money.zero) { $0 + $1.amount }

@@ -18,6 +18,7 @@ public enum Audit {
             burn: ctx.burn(), flags: [], unpriced: input.unpriced, watches: [])
         result.daily = ctx.dailySeries()
         result.charges = ctx.chargeLines()
+        result.periodNotes = periodNotes(input, result)
         var rules = AuditRules(ctx: ctx, result: result)
         rules.evaluate()
         result.flags = rules.flags.sorted { a, b in
@@ -27,6 +28,24 @@ public enum Audit {
         }
         result.watches = rules.watches.sorted { ($0.subject, $0.rule.rawValue) < ($1.subject, $1.rule.rawValue) }
         return result
+    }
+}
+
+extension Audit {
+    /// The periods' notes: each empty or partly covered by the data (from the first day with usage in the
+    /// loaded history to the last call), and their lengths when the days with data differ (the report's
+    /// changes are then per day: ``AuditResult/previousScale``).
+    static func periodNotes(_ input: AuditInput, _ r: AuditResult) -> [PeriodNote] {
+        let first = input.usage.lazy.filter { $0.sums.calls > 0 }.map(\.key.day).min().map { CivilDate(daysSinceEpoch: Int($0)) }
+        let last = input.dataEnd.day(in: input.zone)
+        let previous = PeriodNote.coverage(of: input.previous, hasCalls: r.total.previous.calls > 0, dataFirst: first, dataLast: last)
+        let current = PeriodNote.coverage(of: input.period, hasCalls: r.total.current.calls > 0, dataFirst: first, dataLast: last)
+        var notes = current + previous
+        let a = PeriodNote.coveredDays(of: input.previous, in: previous), b = PeriodNote.coveredDays(of: input.period, in: current)
+        if a != b && !previous.contains(.empty(input.previous)) && !current.contains(.empty(input.period)) {
+            notes.append(.lengthsDiffer(baseDays: a, compareDays: b, perDay: false))
+        }
+        return notes
     }
 }
 
@@ -62,9 +81,12 @@ struct AuditContext {
     var teams: [Int64: [WorkflowFigures]] = [:]
     var segments: [Int64: [WorkflowFigures]] = [:]
     var tiers: [String: [SpendLine]] = [:]
+    /// By model group (the price book's identity; the group's smallest model id).
     var models: [Int64: [SpendLine]] = [:]
     /// Charges beyond text tokens per workflow and model, where there are any.
     var charges: [WorkflowModel: [ChargeLine]] = [:]
+    /// The logged models grouped by identity.
+    let modelGroups: ModelGrouping
     var fallbackReasons: [Int64: [Int64: Int64]] = [:]
     /// Fallback-call cost per workflow in the period (to price excess fallbacks).
     var fallbackCost: [Int64: Money] = [:]
@@ -93,6 +115,7 @@ struct AuditContext {
         periodIDs = RequestScan.rowIDs(input.period.interval(in: input.zone))
         previousIDs = RequestScan.rowIDs(input.previous.interval(in: input.zone))
         modelTier = Self.resolveTiers(input)
+        modelGroups = input.modelGroups ?? ModelGrouping(names: input.names.all(.model), identity: { _ in nil })
     }
 
     /// A model's tier: the tier most of its calls in the data logged, else the budget's map.
@@ -137,11 +160,14 @@ struct AuditContext {
             Self.addCalls(&segments[k.segmentID, default: twoEmpty][i], k, s)
             let tier = modelTier[k.modelID] ?? "(no tier)"
             Self.addLine(&tiers[tier, default: [SpendLine(name: tier), SpendLine(name: tier)]][i], s)
-            let modelName = names.name(.model, k.modelID) ?? "?"
-            Self.addLine(&models[k.modelID, default: [SpendLine(name: modelName), SpendLine(name: modelName)]][i], s)
+            let group = modelGroups.group(k.modelID)
+            let modelName = modelGroups.name[group] ?? names.name(.model, k.modelID) ?? "?"
+            let spellings = modelGroups.otherSpellings(k.modelID) ?? []
+            Self.addLine(&models[group, default: [SpendLine(name: modelName, loggedNames: spellings),
+                                                  SpendLine(name: modelName, loggedNames: spellings)]][i], s)
             if s.toolCalls != 0 || s.components.toolFees != 0 || s.components.modality != 0 || s.components.uplift != 0 {
                 let empty = ChargeLine(workflow: names.name(.workflow, k.workflowID == 0 ? nil : k.workflowID) ?? "unassigned", model: modelName)
-                charges[WorkflowModel(workflowID: k.workflowID, modelID: k.modelID), default: [empty, empty]][i].add(s)
+                charges[WorkflowModel(workflowID: k.workflowID, modelID: group), default: [empty, empty]][i].add(s)
             }
             if i == 0 {
                 if k.callKind == .fallback {
@@ -260,22 +286,34 @@ struct AuditContext {
     }
 
     /// p50 and p95 per workflow from the latency histograms (interpolated within a bucket, so within
-    /// about ±9%).
+    /// about ±9%), of interactive and of batch calls apart.
     mutating func aggregateLatency() {
-        var hist: [Int64: [[Int64: Int64]]] = [:]
-        for (k, n) in input.latency {
-            guard let i = slot(ofDay: k.day) else { continue }
-            hist[k.workflowID, default: [[:], [:]]][i][k.bucket, default: 0] += n
+        func histograms(_ cells: [(key: LatencyCellKey, calls: Int64)], sign: Int64 = 1, into hist: inout [Int64: [[Int64: Int64]]]) {
+            for (k, n) in cells {
+                guard let i = slot(ofDay: k.day) else { continue }
+                hist[k.workflowID, default: [[:], [:]]][i][k.bucket, default: 0] += sign * n
+            }
         }
-        for (w, h) in hist {
+        var interactive: [Int64: [[Int64: Int64]]] = [:], batch: [Int64: [[Int64: Int64]]] = [:]
+        histograms(input.latency, into: &interactive)
+        histograms(input.batchLatency, sign: -1, into: &interactive)
+        histograms(input.batchLatency, into: &batch)
+        for (w, h) in interactive {
             for i in 0..<2 {
                 workflows[w, default: [WorkflowFigures(), WorkflowFigures()]][i].latencyP50 = Self.percentile(0.50, h[i])
                 workflows[w, default: [WorkflowFigures(), WorkflowFigures()]][i].latencyP95 = Self.percentile(0.95, h[i])
             }
         }
+        for (w, h) in batch {
+            for i in 0..<2 {
+                workflows[w, default: [WorkflowFigures(), WorkflowFigures()]][i].batchLatencyP50 = Self.percentile(0.50, h[i])
+                workflows[w, default: [WorkflowFigures(), WorkflowFigures()]][i].batchLatencyP95 = Self.percentile(0.95, h[i])
+            }
+        }
     }
 
     static func percentile(_ q: Double, _ buckets: [Int64: Int64]) -> Double? {
+        let buckets = buckets.filter { $0.value > 0 }
         let total = buckets.values.reduce(0, +)
         guard total > 0 else { return nil }
         let target = q * Double(total)
@@ -354,6 +392,9 @@ struct AuditContext {
 
     // MARK: Budget burn
 
+    /// Days of history with spend the forecast needs for weekday weights and a range.
+    static let forecastMinimumHistory = 14
+
     func burn() -> BurnReport? {
         guard let spend = budget?.spend else { return nil }
         let last = input.period.last
@@ -371,7 +412,7 @@ struct AuditContext {
             let daily = elapsed.map { spendOn($0).approximateDollars }
             let history = historyDays.map { (CivilDate(daysSinceEpoch: Int($0)).isoWeekday, spendOn($0).approximateDollars) }
                 .filter { $0.1 > 0 }
-            let weights = history.count >= 14 ? BurnForecast.weekdayWeights(history: history) : nil
+            let weights = history.count >= Self.forecastMinimumHistory ? BurnForecast.weekdayWeights(history: history) : nil
             var sigma = 0.0
             if let weights {
                 let mean = history.map(\.1).reduce(0, +) / Double(history.count)
@@ -383,10 +424,14 @@ struct AuditContext {
             let spent = elapsed.reduce(Money.zero) { $0 + spendOn($1) }
             let crossed = spend.alerts.last { Double(spent.picos) >= $0 * Double(budget.picos) }
             let capDay = f.capDay.map { month.first.adding(days: Int($0.rounded(.down))) }
+            let range: BurnLine.ForecastRange = elapsed.count >= month.dayCount ? .monthComplete
+                : (weights == nil || sigma == 0 ? .tooLittleHistory(days: history.count, needed: Self.forecastMinimumHistory) : .band)
+            // Reached on or before the last day counted: spent, not forecast.
+            let ranOut = capDay.flatMap { $0 <= asOf && spent >= budget ? $0 : nil }
             return BurnLine(name: name, budget: budget, spent: spent, forecast: Money(parsing: formatDecimal(f.forecast, decimals: 6)) ?? spent,
                             forecastLow: Money(parsing: formatDecimal(f.low, decimals: 6)) ?? spent,
                             forecastHigh: Money(parsing: formatDecimal(f.high, decimals: 6)) ?? spent,
-                            capDay: capDay, crossed: crossed)
+                            capDay: capDay, crossed: crossed, range: range, ranOutOn: ranOut)
         }
         var lines = [line("total", budget: spend.monthly, workflows: nil)]
         let workflowIDs = Dictionary(names.all(.workflow).map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })

@@ -77,4 +77,10 @@ public struct AuditInput: Sendable {
     /// The price book's name for each logged model (`anthropic/claude-haiku-4-5` → `claude-haiku-4-5`),
     /// so that the budget's tier patterns and route chains match every spelling of a model.
     public var canonicalModels: [Int64: String] = [:]
+    /// The logged models grouped by the price book's identity, for the tables and flags by model (nil:
+    /// every logged name a model of its own).
+    public var modelGroups: ModelGrouping? = nil
+    /// The part of ``latency`` that is batch calls (hours by design): reported apart, so that interactive
+    /// latency is not their mix.
+    public var batchLatency: [(key: LatencyCellKey, calls: Int64)] = []
 }

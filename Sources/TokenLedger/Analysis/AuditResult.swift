@@ -27,6 +27,17 @@ public struct AuditResult: Sendable {
     public var charges: [Compared<ChargeLine>] = []
     /// The providers' bills against the logs, when provider exports cover the period (UTC days).
     public var reconciliation: ReconciliationResult?
+    /// What to say first about the two periods: empty, covered in part by the data, of different lengths.
+    public var periodNotes: [PeriodNote] = []
+
+    /// When the periods' days with data differ: the current period's days over the previous period's,
+    /// so that a change compares the same daily rate (1 otherwise).
+    public var previousScale: Double {
+        for n in periodNotes {
+            if case let .lengthsDiffer(previousDays, currentDays, _) = n, previousDays > 0 { return Double(currentDays) / Double(previousDays) }
+        }
+        return 1
+    }
 }
 
 /// One day's spend, split by tier.
@@ -98,6 +109,8 @@ public struct SpendLine: Sendable, Equatable {
     public var spend = Money.zero
     public var inputTokens: Int64 = 0
     public var outputTokens: Int64 = 0
+    /// For a model grouped by the price book's identity: the names it was logged under, when more than one.
+    public var loggedNames: [String] = []
 
     /// The spend for a table: "unpriced" when no call was priced, a mark when some were not.
     public var spendText: String {
@@ -140,8 +153,12 @@ public struct WorkflowFigures: Sendable, Equatable {
     public var generationOutputSquares: Double = 0
     public var fallbackCalls: Int64 = 0
     public var retryCalls: Int64 = 0
+    /// Latency of interactive (not batch) calls.
     public var latencyP50: Double?
     public var latencyP95: Double?
+    /// Latency of batch calls.
+    public var batchLatencyP50: Double?
+    public var batchLatencyP95: Double?
 
     public var actionCost: Money { completedUseful + wasteInCompleted + failedCost + abandonedCost }
     public var costOfCompleted: Money { completedUseful + wasteInCompleted }
@@ -209,6 +226,24 @@ public struct BurnLine: Sendable, Equatable {
     public var capDay: CivilDate?
     /// The highest alert threshold crossed by month-to-date spend.
     public var crossed: Double?
+    /// What ``forecastLow``–``forecastHigh`` is: a band, or why there is none.
+    public var range: ForecastRange = .band
+    /// The day the budget ran out, when it did by the day counted (``BurnReport/asOf``): ``capDay`` is
+    /// then in the past, not a forecast.
+    public var ranOutOn: CivilDate?
+
+    /// Whether the forecast has a range, or why not.
+    public enum ForecastRange: Sendable, Equatable {
+        /// A ±1.645σ band from the spread of the history.
+        case band
+        /// Fewer days of history with spend than the forecast needs to weigh weekdays and measure spread.
+        case tooLittleHistory(days: Int, needed: Int)
+        /// The month is complete: the forecast is what was spent.
+        case monthComplete
+    }
+
+    /// The day the budget runs out at the forecast pace, when it has not run out yet.
+    public var runsOutOn: CivilDate? { ranOutOn == nil ? capDay : nil }
 
     public var share: Double { budget.picos > 0 ? Double(spent.picos) / Double(budget.picos) : 0 }
     public var forecastShare: Double { budget.picos > 0 ? Double(forecast.picos) / Double(budget.picos) : 0 }

@@ -193,15 +193,26 @@ struct AuditRules {
     }
 
     mutating func offRouteModels(_ wf: WorkflowReport, route: Budget.Route, budget: Budget) {
+        // One flag per model (the price book's identity), whatever spellings the calls logged.
+        var offRoute: [Int64: (calls: Int64, spend: Money, names: Set<String>)] = [:]
         for (modelID, use) in ctx.routeUse[workflowID(wf.name)] ?? [:] {
             let model = ctx.names.name(.model, modelID) ?? "?"
             guard !budget.allows(model: model, canonical: ctx.input.canonicalModels[modelID], tier: ctx.modelTier[modelID],
                                  on: route) else { continue }
+            var o = offRoute[ctx.modelGroups.group(modelID)] ?? (0, .zero, [])
+            o.calls += use.calls
+            o.spend = o.spend + use.spend
+            o.names.insert(model)
+            offRoute[ctx.modelGroups.group(modelID)] = o
+        }
+        for (group, use) in offRoute {
+            let model = ctx.modelGroups.name[group] ?? use.names.sorted().first ?? "?"
             let allowed = ([route.primary].compactMap { $0 } + route.fallback).joined(separator: ", ")
+            let spellings = use.names.count > 1 || use.names.first != model ? "; logged as \(use.names.sorted().joined(separator: ", "))" : ""
             flags.append(AuditFlag(
                 rule: .modelOffRoute, severity: .warning, verdict: .breach, subject: "\(wf.name) → \(model)",
                 expected: "only \(allowed)", actual: "\(NumberText.integer(use.calls)) call(s), \(use.spend.display())",
-                evidence: "generation calls (classifier and validation calls are exempt)",
+                evidence: "generation calls (classifier and validation calls are exempt)\(spellings)",
                 check: "the gateway's routing rules and model aliases", impact: use.spend.scaled(by: perMonth)))
         }
     }
@@ -235,7 +246,8 @@ struct AuditRules {
             let allowed = budget.limits.segments[segment] ?? []
             let total = result.segments.first { $0.name == segment }?.figures.current.actions ?? 0
             let share = total > 0 ? Double(v.actions) / Double(total) : 0
-            let models = v.models.compactMap { ctx.names.name(.model, $0) }.sorted().joined(separator: ", ")
+            let models = Set(v.models.map { ctx.modelGroups.name[ctx.modelGroups.group($0)] ?? ctx.names.name(.model, $0) ?? "?" })
+                .sorted().joined(separator: ", ")
             flags.append(AuditFlag(
                 rule: .segmentTier, severity: share >= 0.01 ? .critical : .warning, verdict: .breach, subject: "segment \(segment)",
                 expected: "only \(allowed.joined(separator: ", ")) tiers", actual: "\(v.actions) action(s) served by \(models)",
@@ -307,7 +319,8 @@ struct AuditRules {
                     rule: .budgetBurn, severity: severity, verdict: .breach, subject: line.name,
                     expected: "< \(NumberText.percent(crossed, decimals: 0)) of \(line.budget.display()) by \(burn.asOf)",
                     actual: "\(line.spent.display()) (\(NumberText.percent(line.share)))",
-                    evidence: "month-to-date \(burn.month.first) … \(burn.asOf); alert thresholds \(spend.alerts.map { NumberText.percent($0, decimals: 0) }.joined(separator: ", "))",
+                    evidence: "month-to-date \(burn.month.first) … \(burn.asOf); alert thresholds \(spend.alerts.map { NumberText.percent($0, decimals: 0) }.joined(separator: ", "))"
+                        + (line.ranOutOn.map { "; the budget ran out on \($0)" } ?? ""),
                     check: "the largest workflows of the month and this report's drift flags"))
             }
             if line.forecast > line.budget {
@@ -315,8 +328,8 @@ struct AuditRules {
                     rule: .budgetForecast, severity: line.forecastLow > line.budget ? .critical : .warning, verdict: .drift,
                     subject: line.name, expected: "≤ \(line.budget.display()) by month end",
                     actual: "forecast \(line.forecast.display()) (\(NumberText.percent(line.forecastShare, decimals: 0)))",
-                    evidence: "day-of-week weighted; range \(line.forecastLow.display())–\(line.forecastHigh.display())"
-                        + (line.capDay.map { "; the budget runs out on \($0)" } ?? ""),
+                    evidence: "day-of-week weighted; " + (line.range == .band ? "range " : "") + ReportText.forecastRange(line)
+                        + (line.ranOutOn.map { "; the budget ran out on \($0)" } ?? line.runsOutOn.map { "; the budget runs out on \($0)" } ?? ""),
                     check: "spend pace per workflow; whether the month has unusual days ahead",
                     impact: line.forecast - line.budget))
             }
@@ -337,10 +350,22 @@ struct AuditRules {
         }
     }
 
+    /// A day whose spend is far above the workflow's recent median.
+    struct AnomalyDay {
+        var day: Int64
+        var spend: Money
+        var median: Double
+        var z: Double
+        var historyDays: Int
+    }
+
+    /// Spend far above a workflow's recent median; consecutive days of one workflow are one flag with
+    /// their date range.
     mutating func spendAnomalies() {
-        for (workflowID, days) in ctx.dailyWorkflowSpend {
+        for (workflowID, days) in ctx.dailyWorkflowSpend.sorted(by: { $0.key < $1.key }) {
             let name = ctx.names.name(.workflow, workflowID == 0 ? nil : workflowID) ?? "unassigned"
             let firstDay = days.keys.min() ?? 0
+            var found: [AnomalyDay] = []
             for day in ctx.periodDays {
                 let x = (days[day] ?? .zero).approximateDollars
                 let start = max(firstDay, day - Int64(AuditLoader.anomalyHistoryDays))
@@ -349,15 +374,36 @@ struct AuditRules {
                 let z = Statistics.modifiedZ(x, history: history)
                 let median = Statistics.median(history)
                 guard z > thresholds.anomalyZ, x - median >= thresholds.anomalyMinUSD.approximateDollars else { continue }
-                flags.append(AuditFlag(
-                    rule: .spendAnomaly, severity: .warning, verdict: .drift,
-                    subject: "\(name) on \(CivilDate(daysSinceEpoch: Int(day)))",
-                    expected: "about \(Money(parsing: formatDecimal(median, decimals: 6))?.display() ?? "–") (median of \(history.count) days)",
-                    actual: (days[day] ?? .zero).display(),
-                    evidence: "modified z = \(z.isFinite ? formatDecimal(z, decimals: 1) : "∞") (median/MAD of the previous \(history.count) days)",
-                    check: "that day's calls: a batch job, a loop, a new client"))
+                found.append(AnomalyDay(day: day, spend: days[day] ?? .zero, median: median, z: z, historyDays: history.count))
             }
+            var runs: [[AnomalyDay]] = []
+            for a in found {
+                if let last = runs.last?.last, last.day + 1 == a.day { runs[runs.count - 1].append(a) } else { runs.append([a]) }
+            }
+            for run in runs { flags.append(Self.anomalyFlag(name, run)) }
         }
+    }
+
+    static func anomalyFlag(_ name: String, _ run: [AnomalyDay]) -> AuditFlag {
+        func date(_ d: Int64) -> CivilDate { CivilDate(daysSinceEpoch: Int(d)) }
+        func dollars(_ x: Double) -> String { Money(parsing: formatDecimal(x, decimals: 6))?.display() ?? "–" }
+        func zText(_ z: Double) -> String { z.isFinite ? formatDecimal(z, decimals: 1) : "∞" }
+        let first = run.first!, last = run.last!
+        if run.count == 1 {
+            return AuditFlag(
+                rule: .spendAnomaly, severity: .warning, verdict: .drift, subject: "\(name) on \(date(first.day))",
+                expected: "about \(dollars(first.median)) (median of \(first.historyDays) days)", actual: first.spend.display(),
+                evidence: "modified z = \(zText(first.z)) (median/MAD of the previous \(first.historyDays) days)",
+                check: "that day's calls: a batch job, a loop, a new client")
+        }
+        let total = run.reduce(Money.zero) { $0 + $1.spend }
+        let peak = run.max { $0.z < $1.z }!
+        return AuditFlag(
+            rule: .spendAnomaly, severity: .warning, verdict: .drift, subject: "\(name) on \(date(first.day)) … \(date(last.day))",
+            expected: "about \(dollars(first.median)) a day (median of the \(first.historyDays) days before \(date(first.day)))",
+            actual: "\(total.display()) over \(run.count) days (\(run.map { $0.spend.display() }.joined(separator: ", ")))",
+            evidence: "\(run.count) consecutive days; modified z up to \(zText(peak.z)) on \(date(peak.day))",
+            check: "those days' calls: a batch job, a loop, a new client")
     }
 
     mutating func unpricedModels() {
@@ -371,6 +417,7 @@ struct AuditRules {
     }
 
     // MARK: Helpers
+
 
     func workflowID(_ name: String) -> Int64 {
         ctx.names.all(.workflow).first { $0.value == name }?.key ?? 0

@@ -63,6 +63,43 @@ public enum BillChangeAnalysis {
                                        contributions: contributions)
     }
 
+    /// The periods `explain` compares: both as given; with only a base, the period right after it (and a
+    /// note saying so); with only a compare, the period before it; with neither, `defaultCompare` and the
+    /// period before it.
+    public static func periods(base: Period?, compare: Period?, defaultCompare: () throws -> Period) rethrows
+        -> (base: Period, compare: Period, notes: [PeriodNote]) {
+        switch (base, compare) {
+        case let (b?, c?): return (b, c, [])
+        case let (b?, nil): return (b, b.next, [.compareFollowsBase(base: b, compare: b.next)])
+        case let (nil, c?): return (c.previous, c, [])
+        case (nil, nil):
+            let c = try defaultCompare()
+            return (c.previous, c, [])
+        }
+    }
+
+    /// Prepares two loaded periods for ``decompose(base:compare:perDay:)``: notes on a period that is
+    /// empty or that the data (local days `dataFirst` … `dataLast`) covers only in part, whose days then
+    /// count as the days with data; and per-day figures, with a note, when the days differ.
+    public static func prepare(base: inout BillChangePeriod, compare: inout BillChangePeriod, basePeriod: Period, comparePeriod: Period,
+                               dataFirst: CivilDate?, dataLast: CivilDate?, perDay: Bool) -> (perDay: Bool, notes: [PeriodNote]) {
+        func hasCalls(_ p: BillChangePeriod) -> Bool { p.cells.values.contains { $0.calls > 0 } }
+        let b = PeriodNote.coverage(of: basePeriod, hasCalls: hasCalls(base), dataFirst: dataFirst, dataLast: dataLast)
+        let c = PeriodNote.coverage(of: comparePeriod, hasCalls: hasCalls(compare), dataFirst: dataFirst, dataLast: dataLast)
+        var notes = b + c
+        let empty = b.contains(.empty(basePeriod)) || c.contains(.empty(comparePeriod))
+        if !empty {
+            base.days = PeriodNote.coveredDays(of: basePeriod, in: b)
+            compare.days = PeriodNote.coveredDays(of: comparePeriod, in: c)
+        }
+        var perDay = perDay
+        if !empty && base.days != compare.days {
+            perDay = true
+            notes.append(.lengthsDiffer(baseDays: base.days, compareDays: compare.days, perDay: true))
+        }
+        return (perDay, notes)
+    }
+
     /// L(a, b) = (a − b) / (ln a − ln b), L(a, a) = a.
     static func logMean(_ a: Double, _ b: Double) -> Double {
         if a == b { return a }

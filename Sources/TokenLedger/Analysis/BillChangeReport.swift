@@ -14,9 +14,14 @@ public struct BillChangeReport: Sendable {
     public var change: Money
     public var drivers: [DriverLine]
     public var movers: [Mover]
-    public var explanation: String
+    /// What the plain-language summary says, as figures: each amount is one the tables show.
+    public var summary: BillChangeSummary
     public var unpricedCalls: (base: Int64, compare: Int64)
     public var nonUsage: (base: Money, compare: Money)
+    /// What to say first about the periods: empty, partly covered, of different lengths, chosen.
+    public var periodNotes: [PeriodNote] = []
+    /// The logged names of each model that was logged under several (model → names).
+    public var modelSpellings: [String: [String]] = [:]
 
     /// One driver: its exact amount, the amount shown (rounded so that the shown amounts add up to the
     /// shown change), and its split by the chosen dimension.
@@ -25,7 +30,9 @@ public struct BillChangeReport: Sendable {
         public var amount: Money
         /// Rounded to the cent by largest remainder.
         public var shown: Money
-        public var breakdown: [(name: String, amount: Money)]
+        /// Each part's exact amount and its amount shown: rounded to the cent by largest remainder so that
+        /// the shown parts add up to the driver's shown amount. The last part may be the rest ("3 more").
+        public var breakdown: [(name: String, amount: Money, shown: Money)]
     }
 
     /// A cell (unit × call kind × model) that moved, with both periods' figures.
@@ -59,7 +66,10 @@ public struct BillChangeReport: Sendable {
 
 /// The dimension `explain --by` breaks drivers down by.
 public enum BillChangeDimension: String, Sendable, CaseIterable {
+    /// `model` is the price book's identity of a model (every spelling of it together); `model-name` the
+    /// name as logged.
     case workflow, model, tier, team, segment
+    case modelName = "model-name"
 }
 
 extension BillChangeReport {
@@ -69,12 +79,13 @@ extension BillChangeReport {
     ///   - top: the number of movers and of breakdown lines per driver.
     public static func make(_ d: BillChangeDecomposition, base: Period, compare: Period, zoneName: String,
                             dimension: BillChangeDimension, names: NameDirectory, modelTiers: [Int64: String],
-                            fallbackReasons: [Int64: String] = [:], top: Int = 10) -> BillChangeReport {
+                            fallbackReasons: [Int64: String] = [:], top: Int = 10, periodNotes: [PeriodNote] = [],
+                            modelSpellings: [String: [String]] = [:]) -> BillChangeReport {
         func unitName(_ d: Dimension, _ id: Int64, missing: String) -> String { names.name(d, id == 0 ? nil : id) ?? missing }
         func nameOf(_ cell: BillChangeCellKey) -> String {
             switch dimension {
             case .workflow: unitName(.workflow, cell.unit.workflowID, missing: "unassigned")
-            case .model: names.name(.model, cell.modelID) ?? "?"
+            case .model, .modelName: names.name(.model, cell.modelID) ?? "?"
             case .tier: modelTiers[cell.modelID] ?? "(no tier)"
             case .team: unitName(.team, cell.unit.teamID, missing: "(no team)")
             case .segment: unitName(.segment, cell.unit.segmentID, missing: "(no segment)")
@@ -98,7 +109,9 @@ extension BillChangeReport {
                 let rest = parts[top...].reduce(Money.zero) { $0 + $1.amount }
                 parts = Array(parts.prefix(top)) + [(name: "\(parts.count - top) more", amount: rest)]
             }
-            lines.append(DriverLine(driver: driver, amount: amount, shown: shown[i], breakdown: parts))
+            let partsShown = parts.isEmpty ? [] : largestRemainder(parts.map(\.amount), total: shown[i])
+            lines.append(DriverLine(driver: driver, amount: amount, shown: shown[i],
+                                    breakdown: parts.indices.map { (name: parts[$0].name, amount: parts[$0].amount, shown: partsShown[$0]) }))
         }
 
         // Movers: the cells whose cost moved most.
@@ -140,14 +153,14 @@ extension BillChangeReport {
         }
         movers = Array(movers.prefix(top))
 
-        let report = BillChangeReport(
+        let summary = BillChangeSummary.make(d, drivers: lines, dimension: dimension, top: top,
+                                             workflowOf: { dimension == .workflow ? $0.unit.workflowID : nil }, nameOf: nameOf,
+                                             fallbackReasons: fallbackReasons)
+        return BillChangeReport(
             base: base, compare: compare, zoneName: zoneName, perDay: d.perDay, dimension: dimension,
             baseTotal: d.baseTotalMoney, compareTotal: d.compareTotalMoney, change: d.change, drivers: lines, movers: movers,
-            explanation: "", unpricedCalls: (d.base.unpricedCalls, d.compare.unpricedCalls),
-            nonUsage: (d.base.nonUsage, d.compare.nonUsage))
-        var r = report
-        r.explanation = BillChangeExplanation.text(d, report: report, names: names, fallbackReasons: fallbackReasons)
-        return r
+            summary: summary, unpricedCalls: (d.base.unpricedCalls, d.compare.unpricedCalls),
+            nonUsage: (d.base.nonUsage, d.compare.nonUsage), periodNotes: periodNotes, modelSpellings: modelSpellings)
     }
 
     /// The change as shown: the shown compare total minus the shown base total.
@@ -180,111 +193,126 @@ extension BillChangeReport {
     }
 }
 
-/// A few sentences that say why the bill changed, built from the decomposition's largest parts:
-/// "Spend rose $412 (+38%). Most of it ($268) is the faq workflow falling back 6× more often (reason:
-/// low_confidence); $95 is new traffic on the agent workflow; …".
-enum BillChangeExplanation {
-    struct Part {
-        var amount: Double
-        var phrase: String
+/// What the plain-language summary of `explain` says, as figures. Every amount is one a table of the
+/// same report shows: a driver's shown waterfall amount, or a part of its breakdown by the report's
+/// dimension as shown there. The words are the report layer's (``BillChangeReport/explanation``).
+public struct BillChangeSummary: Sendable {
+    /// The largest parts of the change (at most four, largest first).
+    public var parts: [Part]
+    /// Set when the actions grew (or fell) only through new (or removed) workflows: the volume and
+    /// workflow-mix lines then mostly offset, and "more actions" would mislead.
+    public var volume: VolumeFromNewWorkflows?
+
+    public struct Part: Sendable {
+        public var driver: BillChangeDriver
+        /// The breakdown line (a name of the report's dimension); nil: the whole driver.
+        public var subject: String?
+        /// As the table shows it (rounded to the cent like the table).
+        public var amount: Money
+        public var detail: Detail
     }
 
-    static func text(_ d: BillChangeDecomposition, report r: BillChangeReport, names: NameDirectory,
-                     fallbackReasons: [Int64: String]) -> String {
-        let change = r.shownChange
-        guard r.change != .zero || d.contributions.contains(where: { $0.amount != 0 }) else {
-            return "Spend did not change: \(r.compareTotal.display()) in both periods."
-        }
-        var s = change >= .zero ? "Spend rose " : "Spend fell "
-        s += (change >= .zero ? change : -change).display()
-        if let share = r.changeShare { s += " (\(share >= 0 ? "+" : "")\(NumberText.percent(share, decimals: 0)))" }
-        s += ", from \(r.baseTotal.display()) to \(r.compareTotal.display())\(d.perDay ? " a day" : "")."
+    /// What more is known about a part when the report breaks drivers down by workflow.
+    public enum Detail: Sendable, Equatable {
+        case none
+        /// Call overhead in a workflow: the call kind that moved most, how many times as often it came
+        /// per action (nil: it did not come before), and the most frequent fallback reason.
+        case calls(kind: CallKind, times: Double?, reason: String?)
+        /// New traffic: a workflow that did not exist before (`true`), or new teams, segments or models in one.
+        case newWorkflow(Bool)
+        /// Removed traffic: a workflow that stopped (`true`), or teams, segments or models that stopped in one.
+        case stoppedWorkflow(Bool)
+    }
 
-        // Group contributions into phrases: by workflow for most drivers, by model for price and routing.
-        func workflow(_ id: Int64) -> String { names.name(.workflow, id == 0 ? nil : id) ?? "unassigned" }
-        func model(_ id: Int64) -> String { names.name(.model, id) ?? "?" }
-        struct Key: Hashable { var driver: BillChangeDriver; var workflowID: Int64; var modelID: Int64; var kind: Int64 }
-        var groups: [Key: Double] = [:]
-        for c in d.contributions {
-            let key: Key
-            switch c.driver {
-            case .volume: key = Key(driver: .volume, workflowID: -1, modelID: -1, kind: -1)
-            case .unitPrice: key = Key(driver: .unitPrice, workflowID: -1, modelID: c.cell.modelID, kind: -1)
-            case .routingMix: key = Key(driver: .routingMix, workflowID: c.cell.unit.workflowID, modelID: c.cell.modelID, kind: -1)
-            case .callOverhead: key = Key(driver: .callOverhead, workflowID: c.cell.unit.workflowID, modelID: -1, kind: c.cell.kind)
-            case .newTraffic, .removedTraffic:
-                key = Key(driver: c.driver, workflowID: c.cell.unit.workflowID, modelID: -1, kind: -1)
-            default: key = Key(driver: c.driver, workflowID: c.cell.unit.workflowID, modelID: -1, kind: -1)
-            }
-            groups[key, default: 0] += c.amount
-        }
-        func callsPerAction(_ p: BillChangePeriod, workflowID: Int64, kind: Int64) -> Double {
-            let actions = p.actions.filter { $0.key.workflowID == workflowID }.values.reduce(0, +)
-            let calls = p.cells.filter { $0.key.unit.workflowID == workflowID && $0.key.kind == kind }.values.reduce(0) { $0 + $1.pricedCalls }
-            return actions > 0 ? Double(calls) / Double(actions) : 0
-        }
-        func phrase(_ k: Key, _ amount: Double) -> String {
-            let up = amount > 0
-            switch k.driver {
-            case .volume: return up ? "more actions (volume)" : "fewer actions (volume)"
-            case .workflowMix: return up ? "a shift of traffic toward \(workflow(k.workflowID))" : "a shift of traffic away from \(workflow(k.workflowID))"
-            case .callOverhead:
-                let kind = CallKind(rawValue: Int(k.kind)) ?? .primary
-                let b = callsPerAction(d.base, workflowID: k.workflowID, kind: k.kind)
-                let c = callsPerAction(d.compare, workflowID: k.workflowID, kind: k.kind)
-                let times = b > 0 ? " \(formatDecimal(c / b, decimals: 1))× \(up ? "more" : "less") often" : (up ? " where it did not before" : "")
-                switch kind {
-                case .fallback:
-                    var t = "the \(workflow(k.workflowID)) workflow falling back\(times)"
-                    if up, let reason = fallbackReasons[k.workflowID] { t += " (reason: \(reason))" }
-                    return t
-                case .retry: return "the \(workflow(k.workflowID)) workflow retrying\(times)"
-                case .classifier: return "classifier calls in \(workflow(k.workflowID))\(times)"
-                case .validation: return "validation calls in \(workflow(k.workflowID))\(times)"
-                case .primary: return "\(up ? "more" : "fewer") calls per action in \(workflow(k.workflowID))"
+    public struct VolumeFromNewWorkflows: Sendable, Equatable {
+        /// Actions of the workflows in both periods (per day with per-day figures).
+        public var existingBase: Double
+        public var existingCompare: Double
+        /// Actions of the workflows only in the later (growth) or only in the earlier period (decline).
+        public var changedActions: Double
+        /// The volume and workflow-mix lines as the waterfall shows them.
+        public var volume: Money
+        public var workflowMix: Money
+    }
+
+    /// The existing workflows' actions count as flat within this share.
+    static let flatShare = 0.02
+
+    static func make(_ d: BillChangeDecomposition, drivers: [BillChangeReport.DriverLine], dimension: BillChangeDimension, top: Int,
+                     workflowOf: (BillChangeCellKey) -> Int64?, nameOf: (BillChangeCellKey) -> String,
+                     fallbackReasons: [Int64: String]) -> BillChangeSummary {
+        let volume = volumeFromNewWorkflows(d, drivers: drivers)
+        var parts: [Part] = []
+        for line in drivers {
+            switch line.driver {
+            case .volume:
+                if volume == nil { parts.append(Part(driver: .volume, subject: nil, amount: line.shown, detail: .none)) }
+            case .nonUsage:
+                parts.append(Part(driver: .nonUsage, subject: nil, amount: line.shown, detail: .none))
+            case .workflowMix where volume != nil:
+                // The volume note covers it: the mix moved because workflows came or went.
+                continue
+            default:
+                // The named parts of the breakdown, not its "N more" rest.
+                for p in line.breakdown.prefix(top) {
+                    parts.append(Part(driver: line.driver, subject: p.name, amount: p.shown,
+                                      detail: detail(line.driver, subject: p.name, d, workflowOf: workflowOf, nameOf: nameOf,
+                                                     fallbackReasons: fallbackReasons)))
                 }
-            case .routingMix: return up ? "more traffic routed to \(model(k.modelID)) in \(workflow(k.workflowID))" : "less traffic on \(model(k.modelID)) in \(workflow(k.workflowID))"
-            case .inputTokens: return up ? "longer prompts in \(workflow(k.workflowID))" : "shorter prompts in \(workflow(k.workflowID))"
-            case .outputTokens: return up ? "longer outputs in \(workflow(k.workflowID))" : "shorter outputs in \(workflow(k.workflowID))"
-            case .cacheHitRate: return up ? "a lower cache hit rate in \(workflow(k.workflowID))" : "a higher cache hit rate in \(workflow(k.workflowID))"
-            case .unitPrice: return up ? "higher prices of \(model(k.modelID))" : "lower prices of \(model(k.modelID))"
-            case .toolUse: return up ? "more tool uses (web search, …) per call in \(workflow(k.workflowID))"
-                : "fewer tool uses (web search, …) per call in \(workflow(k.workflowID))"
-            case .modality: return up ? "more audio and image charges in \(workflow(k.workflowID))"
-                : "less audio and image charges in \(workflow(k.workflowID))"
-            case .modifiers: return up ? "more calls with fast mode or data residency in \(workflow(k.workflowID))"
-                : "fewer calls with fast mode or data residency in \(workflow(k.workflowID))"
-            case .newTraffic:
-                let existed = d.base.cells.keys.contains { $0.unit.workflowID == k.workflowID }
-                return existed ? "new teams, segments or models in \(workflow(k.workflowID))" : "the new \(workflow(k.workflowID)) workflow"
-            case .removedTraffic:
-                let remains = d.compare.cells.keys.contains { $0.unit.workflowID == k.workflowID }
-                return remains ? "teams, segments or models that stopped in \(workflow(k.workflowID))" : "the \(workflow(k.workflowID)) workflow stopping"
-            case .nonUsage: return "credits, tax and adjustments"
             }
         }
-        var parts = groups.map { Part(amount: $0.value / 1e12, phrase: phrase($0.key, $0.value)) }
-        if r.nonUsage.compare != r.nonUsage.base {
-            parts.append(Part(amount: Double((r.nonUsage.compare - r.nonUsage.base).picos) / 1e12, phrase: "credits, tax and adjustments"))
+        parts = parts.filter { $0.amount != .zero }
+            .sorted { ($0.amount.picos.magnitude, $1.driver.rawValue, $1.subject ?? "") > ($1.amount.picos.magnitude, $0.driver.rawValue, $0.subject ?? "") }
+        return BillChangeSummary(parts: Array(parts.prefix(4)), volume: volume)
+    }
+
+    static func detail(_ driver: BillChangeDriver, subject: String, _ d: BillChangeDecomposition, workflowOf: (BillChangeCellKey) -> Int64?,
+                       nameOf: (BillChangeCellKey) -> String, fallbackReasons: [Int64: String]) -> Detail {
+        let mine = d.contributions.filter { $0.driver == driver && nameOf($0.cell) == subject }
+        guard let workflowID = mine.first.flatMap({ workflowOf($0.cell) }) else { return .none }
+        switch driver {
+        case .callOverhead:
+            var byKind: [Int64: Double] = [:]
+            for c in mine { byKind[c.cell.kind, default: 0] += c.amount }
+            guard let (kindID, amount) = byKind.max(by: { ($0.value.magnitude, $1.key) < ($1.value.magnitude, $0.key) }),
+                  let kind = CallKind(rawValue: Int(kindID)) else { return .none }
+            let b = callsPerAction(d.base, workflowID: workflowID, kind: kindID)
+            let c = callsPerAction(d.compare, workflowID: workflowID, kind: kindID)
+            return .calls(kind: kind, times: b > 0 ? c / b : nil, reason: kind == .fallback && amount > 0 ? fallbackReasons[workflowID] : nil)
+        case .newTraffic:
+            return .newWorkflow(!d.base.cells.keys.contains { $0.unit.workflowID == workflowID })
+        case .removedTraffic:
+            return .stoppedWorkflow(!d.compare.cells.keys.contains { $0.unit.workflowID == workflowID })
+        default:
+            return .none
         }
-        parts.sort { ($0.amount.magnitude, $1.phrase) > ($1.amount.magnitude, $0.phrase) }
-        let total = Double(r.change.picos) / 1e12
-        var sentences: [String] = []
-        for (i, p) in parts.prefix(4).enumerated() where p.amount.magnitude >= 0.005 {
-            let money = Money(parsing: formatDecimal(p.amount.magnitude, decimals: 6)) ?? .zero
-            let verb = p.amount >= 0 ? "added" : "saved"
-            if i == 0 && total != 0 && p.amount / total > 0.5 {
-                sentences.append("Most of it (\(money.display())) is \(p.phrase)")
-            } else if i == 0 {
-                sentences.append("The largest part: \(p.phrase) \(verb) \(money.display())")
-            } else {
-                sentences.append("\(p.phrase) \(verb) \(money.display())")
-            }
+    }
+
+    static func callsPerAction(_ p: BillChangePeriod, workflowID: Int64, kind: Int64) -> Double {
+        let actions = p.actions.filter { $0.key.workflowID == workflowID }.values.reduce(0, +)
+        let calls = p.cells.filter { $0.key.unit.workflowID == workflowID && $0.key.kind == kind }.values.reduce(0) { $0 + $1.pricedCalls }
+        return actions > 0 ? Double(calls) / Double(actions) : 0
+    }
+
+    /// Whether the volume line only reflects workflows that are new (or gone): the workflows of both
+    /// periods kept their actions within ``flatShare`` (or moved against the volume line).
+    static func volumeFromNewWorkflows(_ d: BillChangeDecomposition, drivers: [BillChangeReport.DriverLine]) -> VolumeFromNewWorkflows? {
+        guard let volume = drivers.first(where: { $0.driver == .volume }), volume.shown != .zero else { return nil }
+        func actions(_ p: BillChangePeriod) -> [Int64: Double] {
+            let scale = d.perDay ? 1 / Double(max(1, p.days)) : 1
+            var out: [Int64: Double] = [:]
+            for (u, n) in p.actions where n > 0 { out[u.workflowID, default: 0] += Double(n) * scale }
+            return out
         }
-        if !sentences.isEmpty { s += " " + sentences.joined(separator: "; ") + "." }
-        if r.unpricedCalls.base > 0 || r.unpricedCalls.compare > 0 {
-            s += " Unpriced calls (\(r.unpricedCalls.base) before, \(r.unpricedCalls.compare) after) are not in these figures."
-        }
-        return s
+        let a0 = actions(d.base), a1 = actions(d.compare)
+        let both = Set(a0.keys).intersection(a1.keys)
+        let e0 = both.reduce(0) { $0 + a0[$1]! }, e1 = both.reduce(0) { $0 + a1[$1]! }
+        let grew = volume.shown > .zero
+        let changed = grew ? a1.filter { !both.contains($0.key) }.values.reduce(0, +) : a0.filter { !both.contains($0.key) }.values.reduce(0, +)
+        guard changed > 0, e0 > 0 else { return nil }
+        let share = (e1 - e0) / e0
+        guard grew ? share <= flatShare : share >= -flatShare else { return nil }
+        return VolumeFromNewWorkflows(existingBase: e0, existingCompare: e1, changedActions: changed, volume: volume.shown,
+                                      workflowMix: drivers.first { $0.driver == .workflowMix }?.shown ?? .zero)
     }
 }

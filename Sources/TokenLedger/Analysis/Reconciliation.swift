@@ -651,6 +651,7 @@ struct ReconciliationEngine {
                 t.explained = t.explained + c.explained
                 if c.billedBasis == .estimated { t.estimatedCells += 1 }
                 if c.billedBasis == .unknown { t.unknownCells += 1 }
+                t.gap = t.gap + (c.gap ?? .zero)
                 if c.withinTolerance { t.withinTolerance = t.withinTolerance + (c.gap ?? .zero) } else { t.byClass.add(c.classes) }
                 if !c.withinTolerance, let u = c.unpricedRange { t.unpricedRange = (t.unpricedRange ?? .zero) + u }
                 if !c.withinTolerance, c.classes[.boundary].picos > 0 { t.boundaryShifted = t.boundaryShifted + c.classes[.boundary] }
@@ -662,6 +663,8 @@ struct ReconciliationEngine {
             }
             for c in tools {
                 t.loggedToolFees = t.loggedToolFees + c.logged
+                t.gap = t.gap + c.gap
+                t.billedTools = t.billedTools + c.billed
                 if c.withinTolerance { t.withinTolerance = t.withinTolerance + c.gap } else { t.byClass.add(c.gap, to: .toolFees) }
             }
             return t

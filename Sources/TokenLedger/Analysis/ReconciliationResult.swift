@@ -233,6 +233,8 @@ public struct ReconciliationTotals: Sendable, Equatable {
     /// Price-book fees of the logged calls' tool uses on days with a cost export, compared with the
     /// providers' tool lines (``ToolFeeComparison``).
     public var loggedToolFees: Money = .zero
+    /// The providers' tool lines on those days (part of ``nonUsage``, compared with ``loggedToolFees``).
+    public var billedTools: Money = .zero
     /// The part of the billed usage the logs explain.
     public var explained: Money = .zero
     /// The gap by class over cells outside tolerance, and non-usage lines.
@@ -240,8 +242,13 @@ public struct ReconciliationTotals: Sendable, Equatable {
     /// What the unpriced logged calls of cells outside tolerance may cost (their estimate is in
     /// ``byClass``' unpriced amount); nil when no such cell has unpriced calls valued at stand-in rates.
     public var unpricedRange: CostRange?
-    /// The gaps of cells within tolerance, added up.
+    /// The gaps of cells within tolerance, added up (a part of ``gap``, counted as matched).
     public var withinTolerance: Money = .zero
+    /// The gap: billed token usage minus the logged cost, over the cells with a known bill, and billed
+    /// tool use minus the logged tool fees (``ToolFeeComparison``). It is the one gap total of the report
+    /// and its parts are the classes of ``byClass`` (every class but non-usage) and ``withinTolerance``.
+    /// Other lines that are not token usage (credits, tax) are in the bill, not in the gap.
+    public var gap: Money = .zero
     /// Boundary effects: the amount counted on a neighbouring day (the positive halves of boundary pairs;
     /// boundary amounts net to zero over a period that holds both days).
     public var boundaryShifted: Money = .zero
@@ -253,14 +260,30 @@ public struct ReconciliationTotals: Sendable, Equatable {
     /// All zero.
     public init() {}
 
+    /// Lines that are neither token usage nor compared tool use (credits, tax, adjustments): not in ``gap``.
+    public var outsideGap: Money { nonUsage - billedTools }
     /// Billed usage and non-usage lines.
     public var billed: Money { billedUsage + nonUsage }
     /// The amount the logs leave unexplained: every class but boundary, non-usage included.
     public var unexplained: Money { byClass.unexplained }
+    /// The parts of ``gap``: each usage class with an amount (boundary effects net), then the gaps
+    /// within tolerance. They add up to ``gap`` exactly.
+    public var gapParts: [(part: GapPart, amount: Money)] {
+        var out = byClass.sorted.filter { $0.0 != .nonUsage }.map { (part: GapPart.gapClass($0.0), amount: $0.1) }
+        if withinTolerance != .zero { out.append((part: .withinTolerance, amount: withinTolerance)) }
+        return out
+    }
+
     /// `explained / billedUsage`, for display; nil when nothing was billed.
     public var coverage: Double? {
         billedUsage.picos == 0 ? nil : Double(explained.picos) / Double(billedUsage.picos)
     }
+}
+
+/// A part of the reconciliation gap: a class, or the cells within tolerance.
+public enum GapPart: Sendable, Equatable {
+    case gapClass(GapClass)
+    case withinTolerance
 }
 
 /// One provider's part of the result, with how it could be compared.

@@ -53,7 +53,8 @@ public enum AuditReportCSV {
             let header = ["workflow", "actions", "previous_actions", "completed", "calls", "spend_usd", "previous_spend_usd",
                           "loaded_cpca_usd", "direct_cpca_usd", "budget_cpca_usd", "fallback_rate", "budget_fallback_rate",
                           "retry_rate", "budget_retry_rate", "calls_per_action", "avg_input_tokens", "avg_output_tokens",
-                          "cache_hit_share", "premium_share", "latency_p50_ms", "latency_p95_ms", "unpriced_calls"]
+                          "cache_hit_share", "premium_share", "latency_p50_ms", "latency_p95_ms", "unpriced_calls",
+                          "batch_latency_p50_ms", "batch_latency_p95_ms"]
             let rows = r.workflows.map { w -> [String] in
                 let c = w.figures.current, p = w.figures.previous
                 return [w.name, String(c.actions), String(p.actions), String(c.completed), String(c.calls), money(c.spend),
@@ -61,7 +62,8 @@ public enum AuditReportCSV {
                         ratio(w.budgetedFallbackRate), ratio(c.retryRate), ratio(w.budgetedRetryRate), ratio(c.callsPerAction),
                         ratio(c.avgInputTokens), ratio(c.avgOutputTokens), ratio(c.cacheHitShare), ratio(c.premiumShare),
                         c.latencyP50.map { formatDecimal($0, decimals: 0) } ?? "", c.latencyP95.map { formatDecimal($0, decimals: 0) } ?? "",
-                        String(c.unpricedCalls)]
+                        String(c.unpricedCalls), c.batchLatencyP50.map { formatDecimal($0, decimals: 0) } ?? "",
+                        c.batchLatencyP95.map { formatDecimal($0, decimals: 0) } ?? ""]
             }
             return (header, rows)
         case .cost:

@@ -10,10 +10,15 @@ public enum AuditReportHTML {
 
     /// The page.
     public static func render(_ r: AuditResult, budgetName: String?) -> String {
+        ReportText.$previousScale.withValue(r.previousScale) { body(r, budgetName: budgetName) }
+    }
+
+    static func body(_ r: AuditResult, budgetName: String?) -> String {
         var page = HTMLDocument(title: "TokenLedger audit — \(r.period.label)")
         var lines = ["\(r.period.first) to \(r.period.last) (\(r.zoneName)), compared with \(r.previous.label) (\(r.previous.first) to \(r.previous.last))."]
         lines.append((budgetName.map { "Budget: \($0)." } ?? "No budget: only the checks that need none.")
             + " Data through \(r.dataEnd.iso8601.prefix(10)).")
+        lines += PeriodNoteText.lines(r.periodNotes)
         page.header(title: "TokenLedger audit — \(r.period.label)", lines: lines)
         page.keyFigures(keyFigures(r))
         page.paragraph(AuditReportText.headline(r))
@@ -88,8 +93,8 @@ public enum AuditReportHTML {
                 t.add(cells: [HTMLCell(l.name), HTMLCell(l.budget.display()), HTMLCell(l.spent.display()),
                               HTMLCell(NumberText.percent(l.share), tone: l.crossed != nil ? .warning : .neutral),
                               HTMLCell(l.forecast.display(), tone: l.forecast > l.budget ? .critical : .neutral),
-                              HTMLCell("\(l.forecastLow.display())–\(l.forecastHigh.display())"),
-                              HTMLCell(l.capDay?.description ?? "", tone: l.capDay != nil ? .critical : .neutral)])
+                              HTMLCell(ReportText.forecastRange(l)),
+                              HTMLCell(ReportText.runsOut(l), tone: l.capDay != nil ? .critical : .neutral)])
             }
             page.table(t)
         }
@@ -111,7 +116,7 @@ public enum AuditReportHTML {
         }
         page.footer([
             "CPCA: loaded cost per completed action (all the period's action cost ÷ completed actions).",
-            "Money is exact and rounded half to even for display; charts are drawn from the same amounts. Latency percentiles come from quarter-octave histograms (±9%).",
+            "Money is exact and rounded half to even for display; charts are drawn from the same amounts. Latency percentiles come from quarter-octave histograms (±9%); p50 and p95 are of interactive calls, batch calls apart.",
         ])
         return page.render()
     }
@@ -136,7 +141,7 @@ public enum AuditReportHTML {
                                  note: "\(total.spent.display()) of \(total.budget.display()) in \(r.burn!.month.label)",
                                  tone: total.crossed != nil ? .warning : .neutral))
             out.append(KeyFigure("Month-end forecast", total.forecast.display(),
-                                 note: total.capDay.map { "budget runs out \($0)" } ?? "within budget",
+                                 note: total.ranOutOn.map { "budget ran out on \($0)" } ?? total.runsOutOn.map { "budget runs out \($0)" } ?? "within budget",
                                  tone: total.forecast > total.budget ? .critical : .good))
         }
         return out
@@ -262,6 +267,7 @@ public enum AuditReportHTML {
             .init("fallback", align: .right), .init("retry", align: .right),
             .init("calls/action", align: .right), .init("in tok", align: .right), .init("out tok", align: .right),
             .init("cache", align: .right), .init("premium", align: .right), .init("p50", align: .right), .init("p95", align: .right),
+            .init("batch p95", align: .right),
         ])
         func over(_ v: Double?, _ b: Double?) -> HTMLTone {
             guard let v, let b else { return .neutral }
@@ -283,6 +289,7 @@ public enum AuditReportHTML {
                 HTMLCell(c.avgOutputTokens.map { NumberText.integer(Int64($0.rounded())) } ?? "–"),
                 HTMLCell(NumberText.percent(c.cacheHitShare, decimals: 0)), HTMLCell(NumberText.percent(c.premiumShare, decimals: 0)),
                 HTMLCell(ReportText.seconds(c.latencyP50)), HTMLCell(ReportText.seconds(c.latencyP95)),
+                HTMLCell(ReportText.seconds(c.batchLatencyP95), hint: c.batchLatencyP50.map { "batch p50 " + ReportText.seconds($0) }),
             ])
         }
         t.total = ["total", NumberText.integer(r.total.current.actions),
@@ -313,7 +320,8 @@ public enum AuditReportHTML {
             .init("previous", align: .right), .init("Δ", align: .right),
         ])
         for l in lines where l.current.calls > 0 || l.previous.calls > 0 {
-            t.add(cells: [HTMLCell(l.current.name), HTMLCell(NumberText.integer(l.current.calls)),
+            let spellings = l.current.loggedNames.isEmpty ? nil : "logged as " + l.current.loggedNames.joined(separator: ", ")
+            t.add(cells: [HTMLCell(l.current.name, hint: spellings), HTMLCell(NumberText.integer(l.current.calls)),
                           HTMLCell(l.current.spendText, hint: l.current.spend.exactString + " USD"),
                           HTMLCell(ReportText.share(l.current.spend, of: total)), HTMLCell(l.previous.spendText),
                           HTMLCell(ReportText.change(l.current.spend, l.previous.spend))])

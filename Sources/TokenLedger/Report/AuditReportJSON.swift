@@ -11,6 +11,7 @@ public enum AuditReportJSON {
             ("time_zone", .string(r.zoneName)),
             ("budget", .string(budgetName)),
             ("data_end", .string(r.dataEnd.iso8601)),
+            ("period_notes", .array(PeriodNoteText.lines(r.periodNotes).map { .string($0) })),
             ("total_cost_usd", .money(r.total.current.spend)),
             ("previous_total_cost_usd", .money(r.total.previous.spend)),
             ("summary", .object([
@@ -90,6 +91,7 @@ public enum AuditReportJSON {
             ("avg_cached_tokens", .ratio(f.avgCachedTokens, decimals: 1)), ("cache_hit_share", .ratio(f.cacheHitShare)),
             ("fallback_calls", .int(f.fallbackCalls)), ("retry_calls", .int(f.retryCalls)),
             ("latency_p50_ms", .ratio(f.latencyP50, decimals: 0)), ("latency_p95_ms", .ratio(f.latencyP95, decimals: 0)),
+            ("batch_latency_p50_ms", .ratio(f.batchLatencyP50, decimals: 0)), ("batch_latency_p95_ms", .ratio(f.batchLatencyP95, decimals: 0)),
         ])
     }
 
@@ -98,12 +100,23 @@ public enum AuditReportJSON {
     }
 
     static func line(_ l: Compared<SpendLine>) -> JSONOutput {
-        .object([
+        var fields: [(String, JSONOutput)] = [
             ("name", .string(l.current.name)), ("calls", .int(l.current.calls)), ("unpriced_calls", .int(l.current.unpricedCalls)),
             ("cost_usd", .money(l.current.spend)),
             ("input_tokens", .int(l.current.inputTokens)), ("output_tokens", .int(l.current.outputTokens)),
             ("previous_calls", .int(l.previous.calls)), ("previous_cost_usd", .money(l.previous.spend)),
-        ])
+        ]
+        if !l.current.loggedNames.isEmpty { fields.append(("logged_names", .array(l.current.loggedNames.map { .string($0) }))) }
+        return .object(fields)
+    }
+
+    /// `band`, `too_little_history` or `month_complete`.
+    static func rangeKind(_ r: BurnLine.ForecastRange) -> String {
+        switch r {
+        case .band: "band"
+        case .tooLittleHistory: "too_little_history"
+        case .monthComplete: "month_complete"
+        }
     }
 
     static func burn(_ b: BurnReport) -> JSONOutput {
@@ -114,6 +127,7 @@ public enum AuditReportJSON {
                     ("name", .string(l.name)), ("budget_usd", .money(l.budget)), ("spent_usd", .money(l.spent)),
                     ("share", .ratio(l.share)), ("forecast_usd", .money(l.forecast)), ("forecast_low_usd", .money(l.forecastLow)),
                     ("forecast_high_usd", .money(l.forecastHigh)), ("runs_out_on", .string(l.capDay?.description)),
+                    ("ran_out_on", .string(l.ranOutOn?.description)), ("forecast_range", .string(Self.rangeKind(l.range))),
                     ("alert_crossed", .ratio(l.crossed, decimals: 2)),
                 ])
             })),

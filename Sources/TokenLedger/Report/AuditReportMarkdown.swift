@@ -3,10 +3,16 @@
 /// a table or inject markup.
 public enum AuditReportMarkdown {
     public static func render(_ r: AuditResult, budgetName: String?) -> String {
+        ReportText.$previousScale.withValue(r.previousScale) { body(r, budgetName: budgetName) }
+    }
+
+    static func body(_ r: AuditResult, budgetName: String?) -> String {
         var out = "# TokenLedger audit — \(r.period.label)\n\n"
         out += "\(r.period.first) to \(r.period.last) (\(r.zoneName)), compared with \(r.previous.label). "
         out += budgetName.map { "Budget: `\(Markdown.code($0))`." } ?? "No budget: only the checks that need none."
         out += " Data through \(r.dataEnd.iso8601.prefix(10)).\n\n"
+        for line in PeriodNoteText.lines(r.periodNotes) { out += "> **Note:** \(Markdown.escape(line))\n>\n" }
+        if !r.periodNotes.isEmpty { out += "\n" }
         out += "**\(Markdown.escape(AuditReportText.headline(r)))**\n\n"
 
         out += "## Flags\n\n"
@@ -27,17 +33,17 @@ public enum AuditReportMarkdown {
 
         out += "## Workflows\n\n"
         out += Markdown.table(
-            ["workflow", "actions", "Δ", "spend", "Δ", "CPCA", "budget", "fallback", "retry", "calls/action", "premium", "p95"],
+            ["workflow", "actions", "Δ", "spend", "Δ", "CPCA", "budget", "fallback", "retry", "calls/action", "premium", "p95", "batch p95"],
             r.workflows.map { w in
                 let c = w.figures.current, p = w.figures.previous
                 return [w.name, NumberText.integer(c.actions), ReportText.change(Double(c.actions), Double(p.actions)),
                         c.spend.display(), ReportText.change(c.spend, p.spend), c.loadedCPCA?.display() ?? "–",
                         w.budgetedCPCA?.displayAsWritten() ?? "", NumberText.percent(c.fallbackRate), NumberText.percent(c.retryRate),
                         c.callsPerAction.map { formatDecimal($0, decimals: 2) } ?? "–", NumberText.percent(c.premiumShare, decimals: 0),
-                        ReportText.seconds(c.latencyP95)]
+                        ReportText.seconds(c.latencyP95), ReportText.seconds(c.batchLatencyP95)]
             } + [["**total**", NumberText.integer(r.total.current.actions), "", r.total.current.spend.display(),
-                  ReportText.change(r.total.current.spend, r.total.previous.spend), "", "", "", "", "", "", ""]],
-            right: Set(1...11))
+                  ReportText.change(r.total.current.spend, r.total.previous.spend), "", "", "", "", "", "", "", ""]],
+            right: Set(1...12))
 
         out += "## Cost per completed action\n\n"
         out += Markdown.table(
@@ -51,6 +57,10 @@ public enum AuditReportMarkdown {
 
         out += "## Spend by tier\n\n" + spendTable(r.tiers, label: "tier", total: r.total.current.spend)
         out += "## Spend by model\n\n" + spendTable(r.models, label: "model", total: r.total.current.spend)
+        let spelled = ReportText.loggedNames(r.models)
+        if !spelled.isEmpty {
+            out += Markdown.table(["model", "logged as"], spelled.map { [$0.model, $0.names.joined(separator: ", ")] }, right: [])
+        }
         let charges = AuditChargeTable.rows(r)
         if !charges.isEmpty {
             out += "## \(AuditChargeTable.title)\n\n"
@@ -63,7 +73,7 @@ public enum AuditReportMarkdown {
             out += "## Budget (\(burn.month.label), through \(burn.asOf))\n\n"
             out += Markdown.table(["line", "budget", "spent", "share", "forecast", "runs out"],
                                   burn.lines.map { [$0.name, $0.budget.display(), $0.spent.display(), NumberText.percent($0.share),
-                                                    $0.forecast.display(), $0.capDay?.description ?? ""] },
+                                                    $0.forecast.display(), ReportText.runsOut($0)] },
                                   right: Set(1...4))
         }
         if let rec = r.reconciliation {

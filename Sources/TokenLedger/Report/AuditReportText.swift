@@ -3,11 +3,17 @@
 public enum AuditReportText {
     /// - Parameter color: ANSI colours for severities (only on a terminal, never with `NO_COLOR`).
     public static func render(_ r: AuditResult, budgetName: String?, color: Bool = false) -> String {
+        ReportText.$previousScale.withValue(r.previousScale) { body(r, budgetName: budgetName, color: color) }
+    }
+
+    static func body(_ r: AuditResult, budgetName: String?, color: Bool) -> String {
         var out = ""
         out += "TokenLedger audit — \(r.period.label) (\(r.period.first) to \(r.period.last), \(r.zoneName))\n"
         out += "Compared with \(r.previous.label) (\(r.previous.first) to \(r.previous.last)). "
         out += budgetName.map { "Budget: \($0)." } ?? "No budget: only the checks that need none."
         out += " Data through \(r.dataEnd.iso8601.prefix(10)).\n\n"
+        for line in PeriodNoteText.lines(r.periodNotes) { out += "NOTE: \(line)\n" }
+        if !r.periodNotes.isEmpty { out += "\n" }
         out += headline(r) + "\n\n"
 
         out += "FLAGS\n"
@@ -37,6 +43,7 @@ public enum AuditReportText {
             .init("fallback", align: .right), .init("retry", align: .right), .init("calls/act", align: .right),
             .init("in tok", align: .right), .init("out tok", align: .right), .init("cache", align: .right),
             .init("premium", align: .right), .init("p50", align: .right), .init("p95", align: .right),
+            .init("batch p95", align: .right),
         ])
         for w in r.workflows {
             let c = w.figures.current, p = w.figures.previous
@@ -47,12 +54,12 @@ public enum AuditReportText {
                    c.avgInputTokens.map { NumberText.integer(Int64($0.rounded())) } ?? "–",
                    c.avgOutputTokens.map { NumberText.integer(Int64($0.rounded())) } ?? "–",
                    NumberText.percent(c.cacheHitShare, decimals: 0), NumberText.percent(c.premiumShare, decimals: 0),
-                   ReportText.seconds(c.latencyP50), ReportText.seconds(c.latencyP95)])
+                   ReportText.seconds(c.latencyP50), ReportText.seconds(c.latencyP95), ReportText.seconds(c.batchLatencyP95)])
         }
         t.addTotal(["total", NumberText.integer(r.total.current.actions),
                     ReportText.change(Double(r.total.current.actions), Double(r.total.previous.actions)),
                     r.total.current.spend.display(), ReportText.change(r.total.current.spend, r.total.previous.spend),
-                    "", "", "", "", "", "", "", "", "", "", ""])
+                    "", "", "", "", "", "", "", "", "", "", "", ""])
         out += t.render(indent: "  ")
 
         out += "\nCOST PER COMPLETED ACTION (the parts add up to each workflow's action cost)\n"
@@ -83,6 +90,11 @@ public enum AuditReportText {
 
         out += "\nSPEND BY TIER\n" + spendTable(r.tiers, label: "tier", total: r.total.current.spend)
         out += "\nSPEND BY MODEL\n" + spendTable(r.models, label: "model", total: r.total.current.spend)
+        let spelled = ReportText.loggedNames(r.models)
+        if !spelled.isEmpty {
+            out += "\nMODELS BY LOGGED NAME (each model above is every name it was logged under)\n"
+            for (model, names) in spelled { out += "  \(model): \(names.joined(separator: ", "))\n" }
+        }
         if let charges = AuditChargeTable.text(r) { out += "\n\(AuditChargeTable.title.uppercased())\n" + charges }
         out += "\nTEAMS\n" + groupTable(r.teams, label: "team")
         out += "\nUSER SEGMENTS\n" + groupTable(r.segments, label: "segment")
@@ -97,7 +109,7 @@ public enum AuditReportText {
             ])
             for l in burn.lines {
                 b.add([l.name, l.budget.display(), l.spent.display(), NumberText.percent(l.share), l.forecast.display(),
-                       "\(l.forecastLow.display())–\(l.forecastHigh.display())", l.capDay?.description ?? ""])
+                       ReportText.forecastRange(l), ReportText.runsOut(l)])
             }
             out += b.render(indent: "  ")
         }
@@ -121,7 +133,7 @@ public enum AuditReportText {
             }
         }
         out += "\nCPCA: loaded cost per completed action (all the period's action cost ÷ completed actions). "
-        out += "Money is exact and rounded half to even for display. Latency percentiles come from quarter-octave histograms (±9%).\n"
+        out += "Money is exact and rounded half to even for display. Latency percentiles come from quarter-octave histograms (±9%); p50 and p95 are of interactive calls, batch calls apart.\n"
         return out
     }
 
@@ -178,7 +190,14 @@ public enum ReportText {
         change(Double(current.picos), Double(previous.picos))
     }
 
+    /// What the previous period's amounts are multiplied by before a change is worked out: the current
+    /// period's days with data over the previous period's when they differ (so the change is per day),
+    /// else 1. Set for the length of one rendering (``AuditResult/previousScale``).
+    @TaskLocal public static var previousScale: Double = 1
+
+    /// The change from `previous` (scaled by ``previousScale``) to `current`: `+12.5%`, `new`.
     public static func change(_ current: Double, _ previous: Double) -> String {
+        let previous = previous * previousScale
         if previous == 0 { return current == 0 ? "0.0%" : "new" }
         let c = (current - previous) / abs(previous)
         return (c >= 0 ? "+" : "") + NumberText.percent(c)
@@ -186,6 +205,27 @@ public enum ReportText {
 
     public static func share(_ part: Money, of total: Money) -> String {
         total.picos == 0 ? "–" : NumberText.percent(Double(part.picos) / Double(total.picos))
+    }
+
+    /// A budget line's forecast range (`$80.00–$95.00`), or why it has none.
+    public static func forecastRange(_ l: BurnLine) -> String {
+        switch l.range {
+        case .band: "\(l.forecastLow.display())–\(l.forecastHigh.display())"
+        case let .tooLittleHistory(days, needed): "too little history (\(days) of \(needed) days)"
+        case .monthComplete: "month complete"
+        }
+    }
+
+    /// When a budget line runs out: "ran out on 2026-10-20" when it did, the forecast day, or empty.
+    public static func runsOut(_ l: BurnLine) -> String {
+        if let d = l.ranOutOn { return "ran out on \(d)" }
+        return l.runsOutOn?.description ?? ""
+    }
+
+    /// The models logged under more than one name, with those names, in table order.
+    public static func loggedNames(_ models: [Compared<SpendLine>]) -> [(model: String, names: [String])] {
+        models.filter { !$0.current.loggedNames.isEmpty && ($0.current.calls > 0 || $0.previous.calls > 0) }
+            .map { ($0.current.name, $0.current.loggedNames) }
     }
 
     /// Milliseconds as `850 ms` or `2.4 s`.

@@ -2,10 +2,13 @@
 /// dimension and the top movers. Every name from the data is escaped.
 public enum ExplainReportHTML {
     public static func render(_ r: BillChangeReport) -> String {
+        /// The hover title of a model logged under several names.
+        func spelled(_ model: String) -> String? { r.modelSpellings[model].map { "logged as " + $0.joined(separator: ", ") } }
         var page = HTMLDocument(title: "TokenLedger: why the bill changed, \(r.base.label) → \(r.compare.label)")
         page.header(title: "Why the bill changed: \(r.base.label) → \(r.compare.label)",
                     lines: ["\(r.base.first) to \(r.base.last) against \(r.compare.first) to \(r.compare.last) (\(r.zoneName)\(r.perDay ? ", per day" : "")).",
-                            "Additive LMDI-I breakdown; new and removed workflows or models contribute exactly their cost."])
+                            "Additive LMDI-I breakdown; new and removed workflows or models contribute exactly their cost."]
+                        + PeriodNoteText.lines(r.periodNotes))
         let tone: HTMLTone = r.change > .zero ? .warning : .good
         page.keyFigures([
             KeyFigure(r.base.label, r.baseTotal.formattedDollars),
@@ -21,7 +24,10 @@ public enum ExplainReportHTML {
         page.heading("Drivers by \(r.dimension.rawValue)")
         var drivers = HTMLTable(columns: [.init("driver"), .init(r.dimension.rawValue), .init("amount", align: .right)])
         for d in r.drivers where !d.breakdown.isEmpty {
-            for p in d.breakdown { drivers.add([d.driver.label, p.name, p.amount.signedDollars]) }
+            for p in d.breakdown {
+                drivers.add(cells: [HTMLCell(d.driver.label), HTMLCell(p.name, hint: r.dimension == .model ? spelled(p.name) : nil),
+                                    HTMLCell(p.shown.signedDollars)])
+            }
         }
         page.table(drivers)
         page.heading("Top movers")
@@ -30,9 +36,10 @@ public enum ExplainReportHTML {
             .init("calls/action", align: .right), .init("cost", align: .right), .init("change", align: .right), .init("main driver"),
         ])
         for m in r.movers {
-            movers.add([m.workflow, m.team, m.segment, m.kind, m.model, "\(m.base.actions) → \(m.compare.actions)",
-                        ExplainReportText.pair(m.base.callsPerAction, m.compare.callsPerAction, 2),
-                        "\(m.base.cost.display()) → \(m.compare.cost.display())", m.change.signedDollars, m.mainDriver?.rawValue ?? ""])
+            movers.add(cells: [m.workflow, m.team, m.segment, m.kind].map { HTMLCell($0) } + [HTMLCell(m.model, hint: spelled(m.model))]
+                + ["\(m.base.actions) → \(m.compare.actions)", ExplainReportText.pair(m.base.callsPerAction, m.compare.callsPerAction, 2),
+                   "\(m.base.cost.display()) → \(m.compare.cost.display())", m.change.signedDollars, m.mainDriver?.shortLabel ?? ""]
+                .map { HTMLCell($0) })
         }
         page.table(movers)
         if r.unpricedCalls.base > 0 || r.unpricedCalls.compare > 0 {

@@ -20,6 +20,8 @@ public enum ExplainReportJSON {
             ("compare", period(r.compare)),
             ("time_zone", .string(r.zoneName)),
             ("per_day", .bool(r.perDay)),
+            ("period_notes", .array(PeriodNoteText.lines(r.periodNotes).map { .string($0) })),
+            ("model_logged_names", .object(r.modelSpellings.sorted { $0.key < $1.key }.map { ($0.key, .array($0.value.map { .string($0) })) })),
             ("by", .string(r.dimension.rawValue)),
             ("base_total_usd", .money(r.baseTotal)),
             ("compare_total_usd", .money(r.compareTotal)),
@@ -31,7 +33,7 @@ public enum ExplainReportJSON {
                 .object([
                     ("driver", .string(d.driver.rawValue)), ("label", .string(d.driver.label)),
                     ("amount_usd", .money(d.amount)), ("shown_usd", .string(d.shown.formatted(decimals: 2))),
-                    ("breakdown", .array(d.breakdown.map { .object([("name", .string($0.name)), ("amount_usd", .money($0.amount))]) })),
+                    ("breakdown", .array(d.breakdown.map { .object([("name", .string($0.name)), ("amount_usd", .money($0.amount)), ("shown_usd", .money($0.shown))]) })),
                 ])
             })),
             ("top_movers", .array(r.movers.map { m in

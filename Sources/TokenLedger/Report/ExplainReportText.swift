@@ -2,6 +2,8 @@
 public enum ExplainReportText {
     public static func render(_ r: BillChangeReport) -> String {
         var out = "TokenLedger: why the bill changed — \(r.base.label) → \(r.compare.label) (\(r.zoneName)\(r.perDay ? ", per day" : ""))\n\n"
+        for line in PeriodNoteText.lines(r.periodNotes) { out += "NOTE: \(line)\n" }
+        if !r.periodNotes.isEmpty { out += "\n" }
         out += r.explanation + "\n\n"
         out += "WATERFALL (shown amounts add up to the shown change; exact amounts in --format json)\n"
         var t = TextTable(columns: [.init("step"), .init("amount", align: .right), .init("running", align: .right)])
@@ -17,8 +19,8 @@ public enum ExplainReportText {
 
         out += "\nDRIVERS BY \(r.dimension.rawValue.uppercased())\n"
         for d in r.drivers where !d.breakdown.isEmpty {
-            out += "  \(d.driver.label): \(d.amount.signedDollars)\n"
-            for part in d.breakdown { out += "      \(part.name): \(part.amount.signedDollars)\n" }
+            out += "  \(d.driver.label): \(d.shown.signedDollars)\n"
+            for part in d.breakdown { out += "      \(part.name): \(part.shown.signedDollars)\n" }
         }
 
         out += "\nTOP MOVERS (\(r.base.label) → \(r.compare.label))\n"
@@ -34,7 +36,7 @@ public enum ExplainReportText {
                    pair(mv.base.inputPerCall, mv.compare.inputPerCall, 0), pair(mv.base.outputPerCall, mv.compare.outputPerCall, 0),
                    percentPair(mv.base.cacheShare, mv.compare.cacheShare), pair(mv.base.pricePerMillion, mv.compare.pricePerMillion, 2),
                    "\(mv.base.cost.display()) → \(mv.compare.cost.display())", mv.change.signedDollars,
-                   mv.mainDriver?.rawValue ?? ""])
+                   mv.mainDriver?.shortLabel ?? ""])
         }
         out += m.render(indent: "  ")
         if r.unpricedCalls.base > 0 || r.unpricedCalls.compare > 0 {

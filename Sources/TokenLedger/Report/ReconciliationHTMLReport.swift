@@ -35,23 +35,20 @@ public enum ReconciliationHTMLReport {
 
     static func keyFigures(_ r: ReconciliationResult) -> [KeyFigure] {
         let t = r.totals
-        let gap = t.billedUsage - t.logged
         return [
             KeyFigure("Provider bill", t.billed.display(), note: "usage \(t.billedUsage.display()), other \(t.nonUsage.display())"),
             KeyFigure("Logged calls", t.logged.display(), note: "at price-book rates"),
             KeyFigure("Coverage", NumberText.percent(t.coverage), note: "\(t.explained.display()) explained",
                       tone: (t.coverage ?? 1) >= 0.99 ? .good : .warning),
-            KeyFigure("Unexplained", t.unexplained.display(), note: "every class but boundary",
-                      tone: t.unexplained == .zero ? .good : .warning),
-            KeyFigure("Total gap", gap.display(), note: r.withinTolerance ? "within tolerance" : "outside tolerance",
+            KeyFigure("Gap", t.gap.display(), note: (t.billedTools == .zero ? "billed usage − logged, " : "billed usage and tool use − logged, ") + (r.withinTolerance ? "within tolerance" : "outside tolerance"),
                       tone: r.withinTolerance ? .good : .critical),
         ]
     }
 
     /// The logged cost, each gap class (and the gaps within tolerance), and the bill.
     public static func waterfall(_ r: ReconciliationResult) -> HTMLMarkup {
-        var drivers = r.totals.byClass.sorted.map { (label: $0.0.label, amount: $0.1) }
-        if r.totals.withinTolerance != .zero { drivers.append((label: "within tolerance", amount: r.totals.withinTolerance)) }
+        var drivers = r.totals.gapParts.map { (label: ReconciliationTables.partLabel($0.part), amount: $0.amount) }
+        if r.totals.byClass[.nonUsage] != .zero { drivers.append((label: GapClass.nonUsage.label, amount: r.totals.byClass[.nonUsage])) }
         return SVGChart.Waterfall(title: "From the logged cost to the provider bill", startLabel: "logged calls", start: r.totals.logged,
                                   drivers: drivers, endLabel: "provider bill", end: r.totals.billed,
                                   residualLabel: "cells without a known bill").render()

@@ -33,6 +33,12 @@ struct ReconciliationTables {
         "Reconciliation of provider bills with the routing logs, \(r.period.first) to \(r.period.last) (UTC days)"
     }
 
+    /// `gap (billed usage − logged)`, naming tool use when tool lines were compared.
+    static func gapLabel(_ t: ReconciliationTotals, capitalized: Bool = false) -> String {
+        (capitalized ? "Gap" : "gap")
+            + (t.billedTools == .zero && t.loggedToolFees == .zero ? " (billed usage − logged)" : " (billed usage and tool use − logged)")
+    }
+
     /// The headline sentences.
     var headline: [String] {
         let t = r.totals
@@ -44,17 +50,21 @@ struct ReconciliationTables {
         lines.append("Logged calls at price-book rates: \(t.logged.display())"
             + (t.loggedToolFees == .zero ? "." : ", and \(t.loggedToolFees.display()) of tool fees beside the providers' tool lines."))
         lines.append("The logs explain \(t.explained.display()) of the billed usage: coverage \(NumberText.percent(t.coverage)).")
-        let parts = t.byClass.sorted.filter { $0.0.isUnexplained }.sorted { ($0.1.picos.magnitude, $1.0) > ($1.1.picos.magnitude, $0.0) }
-        var unexplained = "Unexplained: \(t.unexplained.display())"
-        if !parts.isEmpty { unexplained += " (" + parts.map { "\($0.0.label) \($0.1.display())" }.joined(separator: ", ") + ")" }
-        lines.append(unexplained + ".")
-        if t.boundaryShifted != .zero {
-            lines.append("Boundary effects: \(t.boundaryShifted.display()) counted on the neighbouring UTC day by one side; explained over the period.")
-        }
-        let gap = t.billedUsage - t.logged
+        // One gap total, defined once: billed token usage minus the logged cost. Its parts are listed
+        // once; lines that are not token usage are in the bill and not in the gap.
         let verdict = r.withinTolerance ? "within" : "outside"
-        lines.append("Total gap \(gap.display()), \(Self.share(gap, of: t.billedUsage)) of billed usage: \(verdict) the "
-            + "\(NumberText.percent(Double(r.tolerances.totalPartsPerMillion) / 1_000_000, decimals: 2)) tolerance.")
+        lines.append("\(Self.gapLabel(t, capitalized: true)): \(t.gap.display()), \(Self.share(t.gap, of: t.billedUsage)) of billed usage: "
+            + "\(verdict) the \(NumberText.percent(Double(r.tolerances.totalPartsPerMillion) / 1_000_000, decimals: 2)) tolerance.")
+        let parts = t.gapParts.sorted { ($0.amount.picos.magnitude, Self.partLabel($1.part)) > ($1.amount.picos.magnitude, Self.partLabel($0.part)) }
+        if !parts.isEmpty {
+            lines.append("In the gap: " + parts.map { "\(Self.partLabel($0.part)) \($0.amount.display())" }.joined(separator: ", ") + ".")
+        }
+        if t.boundaryShifted != .zero {
+            lines.append("Boundary effects: \(t.boundaryShifted.display()) counted on the neighbouring UTC day by one side; they net out over the period.")
+        }
+        if t.outsideGap != .zero {
+            lines.append("Not in the gap: lines that are not token usage\(t.billedTools == .zero ? "" : " or tool use"), \(t.outsideGap.display()) (listed below).")
+        }
         if let day = r.topDays.first, let model = r.topModels.first {
             lines.append("Largest unexplained: day \(day.name) (\(day.unexplained.display())), model \(model.name) (\(model.unexplained.display())).")
         }
@@ -68,18 +78,25 @@ struct ReconciliationTables {
         return lines
     }
 
+    /// A gap part's label: the class, or the cells within the per-cell tolerance.
+    static func partLabel(_ p: GapPart) -> String {
+        switch p {
+        case .gapClass(.boundary): "boundary (net)"
+        case .gapClass(let c): c.label
+        case .withinTolerance: "within tolerance (counted as matched)"
+        }
+    }
+
+    /// The gap's parts, whose total row is the gap of the headline.
     var classTable: Table {
         let billed = r.totals.billedUsage
-        var rows = r.totals.byClass.sorted.map { c, m in
-            var label = c.label
-            if c == .unpriced, let u = r.totals.unpricedRange { label += " (\(Self.range(u)))" }
+        let rows = r.totals.gapParts.map { p, m in
+            var label = Self.partLabel(p)
+            if p == .gapClass(.unpriced), let u = r.totals.unpricedRange { label += " (\(Self.range(u)))" }
             return [label, m.display(), Self.share(m, of: billed)]
         }
-        if r.totals.withinTolerance != .zero {
-            rows.append(["within tolerance", r.totals.withinTolerance.display(), Self.share(r.totals.withinTolerance, of: billed)])
-        }
         return Table(title: "Gap by class", columns: [.init("class"), .init("amount", align: .right), .init("of billed usage", align: .right)],
-                     rows: rows, total: ["unexplained", r.totals.unexplained.display(), Self.share(r.totals.unexplained, of: billed)])
+                     rows: rows, total: [Self.gapLabel(r.totals), r.totals.gap.display(), Self.share(r.totals.gap, of: billed)])
     }
 
     func rankingTable(_ title: String, _ first: String, _ list: [GapRanking]) -> Table {

@@ -51,8 +51,9 @@ public struct AuditLoader {
         let reportSpan = Period(first: previous.first, last: period.last)
         let utc = Self.isUTC(reportSpan, zone)
         let userDays = try (utc && !forceRawRows) ? userDaysFromRollups(reportSpan) : userDaysFromRawRows(reportSpan, zone: zone)
-        let latency = try RollupStore(db: db).latency(
-            days: Int64(reportSpan.first.daysSinceEpoch)..<Int64(reportSpan.last.daysSinceEpoch + 1))
+        let latencyDays = Int64(reportSpan.first.daysSinceEpoch)..<Int64(reportSpan.last.daysSinceEpoch + 1)
+        let latency = try RollupStore(db: db).latency(days: latencyDays)
+        let batchLatency = try batchLatency(days: latencyDays)
 
         let actions = try readActions(reportSpan.interval(in: zone), periodStart: period.interval(in: zone).lowerBound)
         var extraModels: [Int64: Set<Int64>] = [:]
@@ -75,7 +76,9 @@ public struct AuditLoader {
         return AuditInput(period: period, previous: previous, zone: zone, zoneName: zoneName, names: names, budget: budget,
                           dataEnd: dataEnd, usage: usage, latency: latency, userDays: userDays, actions: actions,
                           extraModels: extraModels, callsOverInputLimit: overLimit, rateLimitBreaches: breaches,
-                          unpriced: unpriced, canonicalModels: canonical)
+                          unpriced: unpriced, canonicalModels: canonical,
+                          modelGroups: ModelGrouping(names: names.all(.model), identity: { book.identity(of: $0) }),
+                          batchLatency: batchLatency)
     }
 
     /// Whether every day boundary of the period falls on a whole UTC hour in `zone`.
@@ -154,6 +157,24 @@ public struct AuditLoader {
     /// of millions of actions is read in one pass and held as tens of thousands of rows.
     /// - Parameter periodStart: where the reported period starts; actions before it and after it are
     ///   never added together.
+    /// The latency histogram cells of the batch calls of UTC days `days`, keyed like the latency rollup.
+    func batchLatency(days: Range<Int64>) throws -> [(key: LatencyCellKey, calls: Int64)] {
+        let ids = RequestScan.rowIDs(Timestamp(milliseconds: days.lowerBound * 86_400_000)..<Timestamp(milliseconds: days.upperBound * 86_400_000))
+        let s = try db.prepare("""
+            SELECT id, coalesce(workflow_id, 0), model_id, latency_ms FROM requests
+            WHERE id BETWEEN ? AND ? AND batch != 0 AND latency_ms IS NOT NULL
+            """)
+        s.bind(ids.lowerBound, at: 1)
+        s.bind(ids.upperBound, at: 2)
+        var cells: [LatencyCellKey: Int64] = [:]
+        while try s.step() {
+            let day = (s.int64(0) >> 20) / 86_400_000
+            cells[LatencyCellKey(day: day, workflowID: s.int64(1), modelID: s.int64(2), bucket: LatencyCellKey.bucket(ofMilliseconds: s.int64(3))),
+                  default: 0] += 1
+        }
+        return cells.sorted { $0.key < $1.key }.map { (key: $0.key, calls: $0.value) }
+    }
+
     func readActions(_ interval: Range<Timestamp>, periodStart: Timestamp) throws -> [ActionRow] {
         let ids = RequestScan.rowIDs(interval)
         let boundary = RequestScan.rowIDs(periodStart..<interval.upperBound).lowerBound
