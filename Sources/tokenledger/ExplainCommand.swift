@@ -21,8 +21,8 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The period to explain.", valueName: "period"))
     var compare: String?
 
-    @Option(help: "Break drivers down by workflow, model, tier, team or segment.")
-    var by: String = "workflow"
+    @Option(help: "Break drivers down by this dimension.")
+    var by: BillChangeDimension = .workflow
 
     @Option(help: "How many movers and breakdown lines to show.")
     var top: Int = 10
@@ -36,16 +36,12 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("A budget file, for the tier map of --by tier.", valueName: "file"))
     var budget: String?
 
-    @Option(help: "text, markdown, json, html, or csv (the drivers).")
-    var format: OutputFormat = .text
+    @OptionGroup var formats: FormatOptions<ExplainFormat>
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Write to a file instead of standard output.", valueName: "file"))
     var output: String?
 
     func validate() throws {
-        guard BillChangeDimension(rawValue: by) != nil else {
-            throw ValidationError("--by must be one of \(BillChangeDimension.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
         guard top > 0 else { throw ValidationError("--top must be positive") }
         do { _ = try TimeZone.named(tz) } catch { throw ValidationError(String(describing: error)) }
         for p in [base, compare].compactMap({ $0 }) {
@@ -56,9 +52,7 @@ struct ExplainCommand: ParsableCommand {
     func run() throws {
         let zone = try TimeZone.named(tz)
         let db = try global.open(.readOnly)
-        let budgetFile: Budget? = try budget.map { path in
-            do { return try BudgetFile.load(path: path) } catch { throw CLIError(String(describing: error)) }
-        }
+        let budgetFile = try budget.map { try loadBudget($0, checkingModelsIn: db) }
         // One snapshot for the periods and the figures, however an import goes on meanwhile.
         let report = try db.readTransaction {
             guard let span = try RequestScan(db: db).dataSpan() else {
@@ -71,15 +65,15 @@ struct ExplainCommand: ParsableCommand {
                                                  compare: try loader.load(comparePeriod, zone: zone), perDay: perDay)
             let context = try loader.context(comparePeriod, zone: zone, budget: budgetFile, prices: try PriceStore(db: db).storedBook())
             return BillChangeReport.make(d, base: basePeriod, compare: comparePeriod, zoneName: tz,
-                                         dimension: BillChangeDimension(rawValue: by)!, names: try NameDirectory(db: db),
+                                         dimension: by, names: try NameDirectory(db: db),
                                          modelTiers: context.modelTiers, fallbackReasons: context.fallbackReasons, top: top)
         }
-        switch format {
+        switch formats.chosen {
         case .json: try emit(ExplainReportJSON.render(report), to: output)
         case .markdown: try emit(ExplainReportMarkdown.render(report), to: output)
         case .html: try emit(ExplainReportHTML.render(report), to: output)
         case .csv: try emit(ExplainReportJSON.csv(report), to: output)
-        default: try emit(ExplainReportText.render(report), to: output)
+        case .text: try emit(ExplainReportText.render(report), to: output)
         }
     }
 }

@@ -40,3 +40,8 @@ nonisolated(unsafe) var standardError = FileHandle.standardError
 extension FileHandle: @retroactive TextOutputStream {
     public func write(_ string: String) { write(Data(string.utf8)) }
 }
+
+/// Reads a `--budget` file.
+func loadBudget(_ path: String, checkingModelsIn db: Database) throws -> Budget {
+    do { return try BudgetFile.load(path: path) } catch { throw CLIError(String(describing: error)) }
+}
