@@ -156,7 +156,11 @@ struct PriceFileInput {
             guard let d = CivilDate(parsing: s) else { throw ValidationError("--effective-from must be a date YYYY-MM-DD") }
             return d
         }
-        if try PriceFileKind.detect(path: file) == .liteLLM {
+        let kind: PriceFileKind
+        do { kind = try PriceFileKind.detect(path: file) } catch {
+            throw CLIError(String(describing: ConfigFileError(file: file, line: nil, key: "", message: FileReadProblem.message(file, error: error))))
+        }
+        if kind == .liteLLM {
             guard let from else {
                 throw CLIError("\(file) is LiteLLM's catalogue, which has no dates: pass --effective-from YYYY-MM-DD")
             }
