@@ -23,7 +23,7 @@ struct ExplainCommand: ParsableCommand {
     var compare: String?
 
     @Option(help: "Break drivers down by workflow, model (every logged spelling of a model together), model-name (as logged), tier, team or segment.")
-    var by: String = "workflow"
+    var by: BillChangeDimension = .workflow
 
     @Option(help: "How many movers and breakdown lines to show.")
     var top: Int = 10
@@ -37,16 +37,12 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("A budget file, for the tier map of --by tier.", valueName: "file"))
     var budget: String?
 
-    @Option(help: "text, markdown, json, html, or csv (the drivers).")
-    var format: OutputFormat = .text
+    @OptionGroup var formats: FormatOptions<ExplainFormat>
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Write to a file instead of standard output.", valueName: "file"))
     var output: String?
 
     func validate() throws {
-        guard BillChangeDimension(rawValue: by) != nil else {
-            throw ValidationError("--by must be one of \(BillChangeDimension.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
         guard top > 0 else { throw ValidationError("--top must be positive") }
         do { _ = try TimeZone.named(tz) } catch { throw ValidationError(String(describing: error)) }
         for p in [base, compare].compactMap({ $0 }) {
@@ -57,9 +53,7 @@ struct ExplainCommand: ParsableCommand {
     func run() throws {
         let zone = try TimeZone.named(tz)
         let db = try global.open(.readOnly)
-        let budgetFile: Budget? = try budget.map { path in
-            do { return try BudgetFile.load(path: path) } catch { throw CLIError(String(describing: error)) }
-        }
+        let budgetFile = try budget.map { try loadBudget($0, checkingModelsIn: db) }
         // One snapshot for the periods and the figures, however an import goes on meanwhile.
         let report = try db.readTransaction {
             guard let span = try RequestScan(db: db).dataSpan() else {
@@ -73,7 +67,7 @@ struct ExplainCommand: ParsableCommand {
             let prepared = BillChangeAnalysis.prepare(base: &b, compare: &c, basePeriod: basePeriod, comparePeriod: comparePeriod,
                                                       dataFirst: span.lowerBound.day(in: zone), dataLast: span.upperBound.day(in: zone),
                                                       perDay: perDay)
-            let book = try PriceStore(db: db).storedBook(), dimension = BillChangeDimension(rawValue: by)!
+            let book = try PriceStore(db: db).storedBook(), dimension = by
             let (names, spellings) = BillChangeAnalysis.groupedModels(base: &b, compare: &c, names: try NameDirectory(db: db), book: book,
                                                                       dimension: dimension)
             let d = BillChangeAnalysis.decompose(base: b, compare: c, perDay: prepared.perDay)
@@ -83,12 +77,12 @@ struct ExplainCommand: ParsableCommand {
                                          modelTiers: context.modelTiers, fallbackReasons: context.fallbackReasons, top: top,
                                          periodNotes: chosen + prepared.notes, modelSpellings: spellings)
         }
-        switch format {
+        switch formats.chosen {
         case .json: try emit(ExplainReportJSON.render(report), to: output)
         case .markdown: try emit(ExplainReportMarkdown.render(report), to: output)
         case .html: try emit(ExplainReportHTML.render(report), to: output)
         case .csv: try emit(ExplainReportJSON.csv(report), to: output)
-        default: try emit(ExplainReportText.render(report), to: output)
+        case .text: try emit(ExplainReportText.render(report), to: output)
         }
     }
 }

@@ -40,3 +40,13 @@ nonisolated(unsafe) var standardError = FileHandle.standardError
 extension FileHandle: @retroactive TextOutputStream {
     public func write(_ string: String) { write(Data(string.utf8)) }
 }
+
+/// Reads a `--budget` file, warning on standard error of every route model the price book does not know
+/// (with the nearest known name).
+func loadBudget(_ path: String, checkingModelsIn db: Database) throws -> Budget {
+    let budget: Budget
+    do { budget = try BudgetFile.load(path: path) } catch { throw CLIError(String(describing: error)) }
+    let book = try PriceStore(db: db).storedBook()
+    for line in BudgetCheckReport.warnings(book.unknownModels(in: budget), file: path) { print(line, to: &standardError) }
+    return budget
+}

@@ -22,8 +22,8 @@ struct ImportCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Files, directories (searched recursively) or - for standard input. With --format claude-code and no path: Claude Code's own folders ($CLAUDE_CONFIG_DIR, else ~/.config/claude/projects and ~/.claude/projects); with --format codex and no path: Codex's ($CODEX_HOME, else ~/.codex: sessions and archived_sessions).", valueName: "path"))
     var paths: [String] = []
 
-    @Option(help: ArgumentHelp("Input format: auto, or one of \(ImportFormats.all.map { $0.formatName }.joined(separator: ", ")).", valueName: "name"))
-    var format: String = "auto"
+    @Option(help: ArgumentHelp("Input format (auto: detected from each file's content).", valueName: "name"))
+    var format = InputFormat.auto
 
     @Option(help: ArgumentHelp("Which source attributes fill routing fields, e.g. workflow=gen_ai.agent.name,team=team.name.", valueName: "pairs"))
     var map: String?
@@ -35,10 +35,7 @@ struct ImportCommand: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        if format != "auto" && ImportFormats.named(format) == nil {
-            throw ValidationError("unknown format `\(format)`; expected auto or one of \(ImportFormats.all.map { $0.formatName }.joined(separator: ", "))")
-        }
-        if paths.isEmpty && format != ClaudeCodeImporter.formatName && format != CodexImporter.formatName {
+        if paths.isEmpty && format.name != ClaudeCodeImporter.formatName && format.name != CodexImporter.formatName {
             throw ValidationError("give the files or directories to import (or - for standard input); only --format \(ClaudeCodeImporter.formatName) and --format \(CodexImporter.formatName) have default locations")
         }
     }
@@ -48,7 +45,7 @@ struct ImportCommand: ParsableCommand {
         guard paths.isEmpty else { return paths }
         let environment = ProcessInfo.processInfo.environment
         let home = environment["HOME"] ?? NSHomeDirectory()
-        if format == CodexImporter.formatName {
+        if format.name == CodexImporter.formatName {
             let found = CodexImporter.defaultDirectories(environment: environment, home: home)
             guard !found.isEmpty else {
                 let searched = CodexImporter.candidateDirectories(environment: environment, home: home)
@@ -68,10 +65,11 @@ struct ImportCommand: ParsableCommand {
         let inputs = try inputs()
         let db = try global.open()
         let prices = try PriceStore(db: db).loadBook()
-        var options = ImportOptions(format: format == "auto" ? nil : format)
+        var options = ImportOptions(format: format.name)
         if let map {
             do { options.settings = try ImporterSettings(parsingMap: map) } catch { throw ValidationError(String(describing: error)) }
         }
+        options.settings.home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
         let importer = try Importer(database: db, prices: prices, options: options)
         let progress = ProgressLine(enabled: !quiet && Terminal.isInteractive(fd: 2))
         importer.onProgress = { progress.update($0) }

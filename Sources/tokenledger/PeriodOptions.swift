@@ -2,12 +2,21 @@ import ArgumentParser
 import Foundation
 import TokenLedger
 
+/// A day as `--from`, `--since`, `--to` and `--until` take it: `YYYY-MM-DD`, or `YYYYMMDD` as ccusage writes it.
+func parseDay(_ text: String) -> CivilDate? {
+    if text.count == 8, text.allSatisfy({ $0.isASCII && $0.isNumber }) {
+        let digits = Array(text)
+        return CivilDate(parsing: String(digits[0..<4]) + "-" + String(digits[4..<6]) + "-" + String(digits[6..<8]))
+    }
+    return CivilDate(parsing: text)
+}
+
 /// `--from/--to` (inclusive calendar days) and `--tz`, for commands that read a span of time.
 struct DateRangeOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("First day (inclusive).", valueName: "YYYY-MM-DD"))
+    @Option(name: [.customLong("from"), .customLong("since")], help: ArgumentHelp("First day (inclusive), YYYY-MM-DD or YYYYMMDD.", valueName: "day"))
     var from: String?
 
-    @Option(help: ArgumentHelp("Last day (inclusive).", valueName: "YYYY-MM-DD"))
+    @Option(name: [.customLong("to"), .customLong("until")], help: ArgumentHelp("Last day (inclusive), YYYY-MM-DD or YYYYMMDD.", valueName: "day"))
     var to: String?
 
     @Option(help: ArgumentHelp("Time zone for calendar days (IANA name).", valueName: "zone"))
@@ -27,7 +36,7 @@ struct DateRangeOptions: ParsableArguments {
     func period(dataSpan: ClosedRange<Timestamp>? = nil) throws -> Period? {
         if from == nil && to == nil { return nil }
         func day(_ s: String, _ flag: String) throws -> CivilDate {
-            guard let d = CivilDate(parsing: s) else { throw ValidationError("\(flag) must be a date YYYY-MM-DD, got `\(s)`") }
+            guard let d = parseDay(s) else { throw ValidationError("\(flag) must be a date YYYY-MM-DD or YYYYMMDD, got `\(s)`") }
             return d
         }
         let z = try zone()
@@ -46,10 +55,10 @@ struct PeriodSelection: ParsableArguments {
     @Option(help: ArgumentHelp("A calendar month.", valueName: "YYYY-MM"))
     var month: String?
 
-    @Option(help: ArgumentHelp("First day (inclusive).", valueName: "YYYY-MM-DD"))
+    @Option(name: [.customLong("from"), .customLong("since")], help: ArgumentHelp("First day (inclusive), YYYY-MM-DD or YYYYMMDD.", valueName: "day"))
     var from: String?
 
-    @Option(help: ArgumentHelp("Last day (inclusive).", valueName: "YYYY-MM-DD"))
+    @Option(name: [.customLong("to"), .customLong("until")], help: ArgumentHelp("Last day (inclusive), YYYY-MM-DD or YYYYMMDD.", valueName: "day"))
     var to: String?
 
     func validate() throws {
@@ -58,7 +67,7 @@ struct PeriodSelection: ParsableArguments {
         if let week { do { _ = try Period(parsingWeek: week) } catch { throw ValidationError("--week: \(error)") } }
         if let month { guard Period.month(month) != nil else { throw ValidationError("--month must be YYYY-MM, got `\(month)`") } }
         for (flag, value) in [("--from", from), ("--to", to)] {
-            if let value, CivilDate(parsing: value) == nil { throw ValidationError("\(flag) must be a date YYYY-MM-DD, got `\(value)`") }
+            if let value, parseDay(value) == nil { throw ValidationError("\(flag) must be a date YYYY-MM-DD or YYYYMMDD, got `\(value)`") }
         }
     }
 
@@ -71,16 +80,11 @@ struct PeriodSelection: ParsableArguments {
         if let week { return try Period(parsingWeek: week) }
         if let month, let p = Period.month(month) { return p }
         if from == nil && to == nil { return try fallback() }
-        let first = try from.flatMap { CivilDate(parsing: $0) } ?? fallback().first
-        let last = try to.flatMap { CivilDate(parsing: $0) } ?? fallback().last
+        let first = try from.flatMap(parseDay) ?? fallback().first
+        let last = try to.flatMap(parseDay) ?? fallback().last
         guard first <= last else { throw ValidationError("--from \(first) is after --to \(last)") }
         return Period(first: first, last: last)
     }
-}
-
-/// Output formats a command can write.
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, markdown, json, html, csv
 }
 
 /// Writes a rendered document to a file, or to standard output.

@@ -61,12 +61,7 @@ extension PricesCommand {
         @Option(help: ArgumentHelp("The day from which prices without a date hold (required for LiteLLM's file).", valueName: "YYYY-MM-DD"))
         var effectiveFrom: String?
 
-        @Option(help: "text or json.")
-        var format: String = "text"
-
-        func validate() throws {
-            guard ["text", "json"].contains(format) else { throw ValidationError("--format must be text or json") }
-        }
+        @OptionGroup var formats: FormatOptions<ListFormat>
 
         func run() throws {
             let book: PriceBook
@@ -77,7 +72,7 @@ extension PricesCommand {
             }
             let input = try PriceFileInput.read(file, effectiveFrom: effectiveFrom)
             let changes = book.changes(importing: input.entries)
-            if format == "json" {
+            if formats.chosen == .json {
                 print(PriceChangeReport.json(changes), terminator: "")
             } else {
                 for note in input.notes { print(note) }
@@ -94,8 +89,7 @@ extension PricesCommand {
         @Option(help: ArgumentHelp("Only this model (names are matched as at import: aliases, prefixes, dated snapshots).", valueName: "model"))
         var model: String?
 
-        @Option(help: "text, json or yaml.")
-        var format: String = "text"
+        @OptionGroup var formats: FormatOptions<PriceListFormat>
 
         func run() throws {
             let db = try global.open()
@@ -105,10 +99,10 @@ extension PricesCommand {
                 guard let match = book.match(model) else { throw CLIError("no price entry matches model `\(model)`") }
                 entries = book.history(of: match.model)
             }
-            switch format {
-            case "yaml": print(PriceBookFile(entries: entries).yamlText(), terminator: "")
-            case "json": print(PriceListReport.json(entries), terminator: "")
-            default: print(PriceListReport.text(entries), terminator: "")
+            switch formats.chosen {
+            case .yaml: print(PriceBookFile(entries: entries).yamlText(), terminator: "")
+            case .json: print(PriceListReport.json(entries), terminator: "")
+            case .text: print(PriceListReport.text(entries), terminator: "")
             }
         }
     }
@@ -120,14 +114,13 @@ extension PricesCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Option(help: "text or json.")
-        var format: String = "text"
+        @OptionGroup var formats: FormatOptions<ListFormat>
 
         func run() throws {
             let db = try global.open()
             let book = try PriceStore(db: db).loadBook()
             let unpriced = try UnpricedModels.read(db: db, book: book)
-            print(format == "json" ? PriceListReport.unpricedJSON(unpriced) : PriceListReport.unpricedText(unpriced), terminator: "")
+            print(formats.chosen == .json ? PriceListReport.unpricedJSON(unpriced) : PriceListReport.unpricedText(unpriced), terminator: "")
             if !unpriced.isEmpty { throw ExitCode(3) }
         }
     }
@@ -163,7 +156,11 @@ struct PriceFileInput {
             guard let d = CivilDate(parsing: s) else { throw ValidationError("--effective-from must be a date YYYY-MM-DD") }
             return d
         }
-        if try PriceFileKind.detect(path: file) == .liteLLM {
+        let kind: PriceFileKind
+        do { kind = try PriceFileKind.detect(path: file) } catch {
+            throw CLIError(String(describing: ConfigFileError(file: file, line: nil, key: "", message: FileReadProblem.message(file, error: error))))
+        }
+        if kind == .liteLLM {
             guard let from else {
                 throw CLIError("\(file) is LiteLLM's catalogue, which has no dates: pass --effective-from YYYY-MM-DD")
             }

@@ -22,8 +22,7 @@ struct ReconcileCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Only this provider (openai, anthropic, openrouter); repeat or separate with commas.", valueName: "name"))
     var provider: [String] = []
 
-    @Option(help: "text, markdown, json or html (one self-contained page with charts).")
-    var format: OutputFormat = .text
+    @OptionGroup var formats: FormatOptions<PageFormat>
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Write to a file instead of standard output.", valueName: "file"))
     var output: String?
@@ -53,7 +52,6 @@ struct ReconcileCommand: ParsableCommand {
     var check = false
 
     func validate() throws {
-        guard [.text, .markdown, .json, .html].contains(format) else { throw ValidationError("--format must be text, markdown, json or html") }
         _ = try tolerances()
         if let asOf, Timestamp.parse(iso: asOf) == nil { throw ValidationError("--as-of must be an RFC 3339 time, got `\(asOf)`") }
     }
@@ -106,11 +104,11 @@ struct ReconcileCommand: ParsableCommand {
             ?? Timestamp(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))
         let input = try ReconciliationInput.load(db: db, period: period, book: book)
         let result = Reconciliation.run(input, providers: providers.isEmpty ? nil : Set(providers), tolerances: try tolerances(), asOf: now)
-        switch format {
+        switch formats.chosen {
         case .json: try emit(ReconciliationJSONReport.render(result), to: output)
         case .markdown: try emit(ReconciliationMarkdownReport.render(result), to: output)
         case .html: try emit(ReconciliationHTMLReport.render(result), to: output)
-        default: try emit(ReconciliationTextReport.render(result), to: output)
+        case .text: try emit(ReconciliationTextReport.render(result), to: output)
         }
         if check && !result.withinTolerance { throw ExitCode(4) }
     }

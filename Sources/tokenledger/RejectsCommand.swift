@@ -18,13 +18,12 @@ struct RejectsCommand: ParsableCommand {
     @Option(help: "Show at most this many (0 for all).")
     var limit: Int = 50
 
-    @Option(help: "text or json.")
-    var format: OutputFormat = .text
+    @OptionGroup var formats: FormatOptions<ListFormat>
 
     func run() throws {
         let db = try global.open(.readOnly)
         let list = try db.readTransaction { try RejectList.read(db: db, source: source, reason: reason, limit: limit) }
-        if format == .json {
+        if formats.chosen == .json {
             try emit(RejectList.json(list), to: nil)
         } else {
             try emit(RejectList.text(list), to: nil)

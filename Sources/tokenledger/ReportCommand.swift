@@ -23,33 +23,25 @@ struct ReportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The budgeted routing table (YAML, see docs/budget.md).", valueName: "file"))
     var budget: String?
 
-    @Option(help: "text, markdown, json, html (one self-contained page with charts) or csv (one table, see --table).")
-    var format: OutputFormat = .text
+    @OptionGroup var formats: FormatOptions<ReportFormat>
 
-    @Option(help: ArgumentHelp("The table --format csv writes: \(AuditReportCSV.Table.allCases.map(\.rawValue).joined(separator: ", ")).",
-                               valueName: "name"))
-    var table: String = AuditReportCSV.Table.workflows.rawValue
+    @Option(help: ArgumentHelp("The table --format csv writes.", valueName: "name"))
+    var table: AuditReportCSV.Table = .workflows
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Write to a file instead of standard output.", valueName: "file"))
     var output: String?
 
-    @Option(help: ArgumentHelp("Exit with status 2 when a flag of this severity or higher fired: warning or critical.", valueName: "severity"))
-    var failOn: String?
+    @Option(help: ArgumentHelp("Exit with status 2 when a flag of this severity or higher fired.", valueName: "severity"))
+    var failOn: FailOnSeverity?
 
     func validate() throws {
-        if let failOn, !["warning", "critical"].contains(failOn) { throw ValidationError("--fail-on must be warning or critical") }
-        guard AuditReportCSV.Table(rawValue: table) != nil else {
-            throw ValidationError("--table must be one of \(AuditReportCSV.Table.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
         do { _ = try TimeZone.named(tz) } catch { throw ValidationError(String(describing: error)) }
     }
 
     func run() throws {
         let zone = try TimeZone.named(tz)
         let db = try global.open(.readOnly)
-        let budgetFile: Budget? = try budget.map { path in
-            do { return try BudgetFile.load(path: path) } catch { throw CLIError(String(describing: error)) }
-        }
+        let budgetFile = try budget.map { try loadBudget($0, checkingModelsIn: db) }
         // One snapshot for the period and the figures, however an import goes on meanwhile.
         let result = try db.readTransaction {
             guard let span = try RequestScan(db: db).dataSpan() else {
@@ -59,14 +51,14 @@ struct ReportCommand: ParsableCommand {
             return try AuditLoader(db: db).report(period: period, zone: zone, zoneName: tz, budget: budgetFile)
         }
         let name = budget.map { ($0 as NSString).lastPathComponent }
-        switch format {
+        switch formats.chosen {
         case .json: try emit(AuditReportJSON.render(result, budgetName: name), to: output)
         case .markdown: try emit(AuditReportMarkdown.render(result, budgetName: name), to: output)
         case .html: try emit(AuditReportHTML.render(result, budgetName: name), to: output)
-        case .csv: try emit(AuditReportCSV.render(result, table: AuditReportCSV.Table(rawValue: table)!), to: output)
+        case .csv: try emit(AuditReportCSV.render(result, table: table), to: output)
         case .text: try emit(AuditReportText.render(result, budgetName: name, color: output == nil && Terminal.colorEnabled()), to: output)
         }
-        if let failOn, let threshold = AuditFlag.Severity(rawValue: failOn), result.flags.contains(where: { $0.severity >= threshold }) {
+        if let threshold = failOn?.severity, result.flags.contains(where: { $0.severity >= threshold }) {
             throw ExitCode(2)
         }
     }

@@ -46,14 +46,12 @@ struct WhatIfCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The routing table in force (a budget file): tier map, premium tiers, budgeted rates, fallback chains.", valueName: "file"))
     var baselineBudget: String?
 
-    @Option(help: "text, markdown, json or html.")
-    var format: OutputFormat = .text
+    @OptionGroup var formats: FormatOptions<PageFormat>
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Write to a file instead of standard output.", valueName: "file"))
     var output: String?
 
     func validate() throws {
-        guard [.text, .markdown, .json, .html].contains(format) else { throw ValidationError("--format must be text, markdown, json or html") }
         do { _ = try TimeZone.named(tz) } catch { throw ValidationError(String(describing: error)) }
         let specs = try scenarioSpecs(readingFile: false)
         guard !specs.isEmpty || scenarioFile != nil else {
@@ -102,10 +100,8 @@ struct WhatIfCommand: ParsableCommand {
         for (spec, directory) in specs {
             do { scenarios.append(try spec.load(relativeTo: directory)) } catch { throw CLIError(String(describing: error)) }
         }
-        let baseline: Budget? = try baselineBudget.map { path in
-            do { return try BudgetFile.load(path: path) } catch { throw CLIError(String(describing: error)) }
-        }
         let db = try global.open(.readOnly)
+        let baseline = try baselineBudget.map { try loadBudget($0, checkingModelsIn: db) }
         let result = try db.readTransaction {
             guard let span = try RequestScan(db: db).dataSpan() else {
                 throw CLIError("the database holds no requests; run `tokenledger import` first")
@@ -122,11 +118,11 @@ struct WhatIfCommand: ParsableCommand {
             try loader.forEachAction(in: interval) { replay.add($0) }
             return replay.result()
         }
-        switch format {
+        switch formats.chosen {
         case .json: try emit(WhatIfReportJSON.render(result), to: output)
         case .markdown: try emit(WhatIfReportMarkdown.render(result), to: output)
         case .html: try emit(WhatIfReportHTML.render(result), to: output)
-        default: try emit(WhatIfReportText.render(result), to: output)
+        case .text: try emit(WhatIfReportText.render(result), to: output)
         }
     }
 }

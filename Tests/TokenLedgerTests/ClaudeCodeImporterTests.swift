@@ -49,13 +49,14 @@ import Testing
         #expect(f["cache_write_tokens"] == "2200" && f["cache_write_1h_tokens"] == "0")
     }
 
-    @Test func workflowIsTheProjectFolderAndActionTheSession() throws {
+    @Test func workflowAndProjectAreTheWorkingDirectoryAndActionTheSession() throws {
         let t = try Self.importAll()
-        let rows = try t.rows("SELECT request_id, workflow, action_id FROM v_requests ORDER BY request_id")
+        let rows = try t.rows("SELECT request_id, workflow, project, action_id FROM v_requests ORDER BY request_id")
         for row in rows {
             let infra = row[0] == "msg_01DemoF:req_011DemoF"
-            #expect(row[1] == (infra ? "-home-dev-infra" : "-home-dev-shop"))
-            #expect(row[2] == (infra ? "0b5e9d1c-7a2f-4e63-8c14-9d2e3f4a5b6c" : Self.session))
+            #expect(row[1] == (infra ? "/home/dev/infra" : "/home/dev/shop"))
+            #expect(row[2] == row[1])
+            #expect(row[3] == (infra ? "0b5e9d1c-7a2f-4e63-8c14-9d2e3f4a5b6c" : Self.session))
         }
         // The subagent's call belongs to the parent session's action.
         #expect(try t.int("SELECT calls FROM actions WHERE action_id = ?", .text(Self.session)) == 5)
@@ -98,10 +99,34 @@ import Testing
         #expect(calls.map(\.cachedInputTokens) == [20, 700])
     }
 
+    @Test func projectsUnderTheHomeFolderAreShownFromIt() {
+        let text = #"{"cwd":"/home/me/dev/shop","sessionId":"s-9","message":{"id":"m","model":"claude-haiku-4-5","usage":{"input_tokens":1,"output_tokens":1}},"requestId":"r","timestamp":"2026-01-09T10:00:00Z"}"#
+        // The home the session file lies under.
+        let underHome = parseItems(ClaudeCodeImporter.self, text,
+                                   settings: ImporterSettings(inputPath: "/home/me/.claude/projects/-home-me-dev-shop/s-9.jsonl")).calls.first
+        #expect(underHome?.project == "~/dev/shop")
+        #expect(underHome?.workflow == "~/dev/shop")
+        let config = parseItems(ClaudeCodeImporter.self, text,
+                                settings: ImporterSettings(inputPath: "/home/me/.config/claude/projects/-home-me-dev-shop/s-9.jsonl")).calls.first
+        #expect(config?.project == "~/dev/shop")
+        // Copied elsewhere: the importing user's home, else the whole path.
+        let copied = ImporterSettings(inputPath: "/tmp/sessions/-home-me-dev-shop/s-9.jsonl", home: "/home/me/")
+        #expect(parseItems(ClaudeCodeImporter.self, text, settings: copied).calls.first?.project == "~/dev/shop")
+        let elsewhere = ImporterSettings(inputPath: "/tmp/sessions/-home-me-dev-shop/s-9.jsonl", home: "/home/other")
+        #expect(parseItems(ClaudeCodeImporter.self, text, settings: elsewhere).calls.first?.project == "/home/me/dev/shop")
+        // A folder that only starts like the home is not under it.
+        #expect(ClaudeCodeImporter.projectPath("/home/melissa/x", homes: ["/home/me"]) == "/home/melissa/x")
+        #expect(ClaudeCodeImporter.projectPath("/home/me", homes: ["/home/me"]) == "~")
+        // --map still wins.
+        let mappedProject = parseItems(ClaudeCodeImporter.self, text, settings: ImporterSettings(fieldMap: ["project": "sessionId"])).calls.first
+        #expect(mappedProject?.project == "s-9")
+    }
+
     @Test func workflowFromTheWorkingDirectoryWhenThereIsNoPath() {
         let text = #"{"cwd":"/home/dev/my.app","sessionId":"s-9","message":{"id":"m","model":"claude-haiku-4-5","usage":{"input_tokens":1,"output_tokens":1}},"requestId":"r","timestamp":"2026-01-09T10:00:00Z"}"#
         let call = parseItems(ClaudeCodeImporter.self, text).calls.first
-        #expect(call?.workflow == "-home-dev-my-app")
+        #expect(call?.workflow == "/home/dev/my.app")
+        #expect(call?.project == "/home/dev/my.app")
         #expect(call?.actionID == "s-9")
         let mapped = parseItems(ClaudeCodeImporter.self, text.replacingOccurrences(of: "\"cwd\"", with: "\"gitBranch\":\"main\",\"cwd\""),
                                 settings: ImporterSettings(fieldMap: ["team": "gitBranch", "user_id": "cwd"])).calls.first

@@ -3,9 +3,10 @@ import Testing
 @testable import TokenLedger
 
 /// Builds a summary the way the `summary` command does.
-private func summarize(_ ledger: Ledger, by grouping: SummaryGrouping, zone: String = "UTC", period: Period? = nil) throws -> UsageSummary {
+private func summarize(_ ledger: Ledger, by dimensions: [SummaryDimension], zone: String = "UTC", period: Period? = nil) throws -> UsageSummary {
     let tz = try TimeZone.named(zone)
-    var builder = UsageSummary.Builder(grouping: grouping, names: try NameDirectory(db: ledger.db), zone: tz, zoneName: zone)
+    let labels = try SummaryLabelQuery(db: ledger.db).labels(for: dimensions)
+    var builder = UsageSummary.Builder(dimensions: dimensions, labels: labels, zone: tz, zoneName: zone)
     try RequestScan(db: ledger.db).forEach(in: period?.interval(in: tz)) { builder.add($0) }
     return builder.build(period: period)
 }
@@ -44,7 +45,7 @@ private func calendarDay(_ ms: Int64, in zone: String) -> String {
         #expect(try ledger.int("SELECT count(*) FROM requests WHERE cost IS NULL") > 0)
         #expect(try ledger.int("SELECT sum(cost) FROM requests WHERE cost IS NOT NULL") == requestCost)
 
-        for grouping in SummaryGrouping.allCases {
+        for grouping in SummaryDimension.named.map({ [$0] }) + [[.day, .model], [.tag("sidechain")]] {
             let s = try summarize(ledger, by: grouping)
             #expect(s.total.cost.picos == Int128(requestCost), "\(grouping)")
             #expect(s.groups.map(\.totals.cost).reduce(Money.zero, +) == s.total.cost, "\(grouping)")
@@ -73,7 +74,7 @@ private func calendarDay(_ ms: Int64, in zone: String) -> String {
         let scratch = try Scratch()
         let ledger = try scratch.ledger()
         try ledger.importPaths([try scratch.write("s.jsonl", bytes: sampleLog(calls: 5_000, seed: 47, days: 4))])
-        let s = try summarize(ledger, by: .workflow)
+        let s = try summarize(ledger, by: [.workflow])
         let raw = try ledger.rows("""
             SELECT count(*), count(DISTINCT action_key), sum(input_tokens), sum(cached_input_tokens),
                    sum(cache_write_tokens + cache_write_1h_tokens), sum(output_tokens), sum(reasoning_tokens),
@@ -110,7 +111,7 @@ private func calendarDay(_ ms: Int64, in zone: String) -> String {
         #expect(interval.lowerBound.milliseconds == lo)
         #expect(interval.upperBound.milliseconds == hi)
 
-        let s = try summarize(ledger, by: .day, zone: zone, period: period)
+        let s = try summarize(ledger, by: [.day], zone: zone, period: period)
         let raw = try ledger.rows("""
             SELECT count(*), sum(input_tokens), coalesce(sum(cost), 0) FROM requests WHERE (id >> 20) >= \(lo) AND (id >> 20) < \(hi)
             """)
@@ -136,14 +137,14 @@ private func calendarDay(_ ms: Int64, in zone: String) -> String {
 
         var expected: [String: Int64] = [:]
         for i in 0..<(2 * 24 * 12) { expected[calendarDay(start + Int64(i) * 300_000, in: zone), default: 0] += 1 }
-        let s = try summarize(ledger, by: .day, zone: zone)
+        let s = try summarize(ledger, by: [.day], zone: zone)
         #expect(Dictionary(uniqueKeysWithValues: s.groups.map { ($0.name, $0.totals.requests) }) == expected)
         #expect(s.groups.map(\.name) == expected.keys.sorted())
 
         // A one-day period holds the same calls as that day's group.
         for day in expected.keys {
             let d = try #require(CivilDate(parsing: day))
-            let one = try summarize(ledger, by: .model, zone: zone, period: Period(first: d, last: d))
+            let one = try summarize(ledger, by: [.model], zone: zone, period: Period(first: d, last: d))
             #expect(one.total.requests == expected[day], "\(day) in \(zone)")
         }
     }

@@ -43,7 +43,7 @@ import Testing
         #expect(unpriced.map(\.requests) == [2, 1, 1])
         #expect(unpriced.first?.inputTokens == 2000)
 
-        var builder = UsageSummary.Builder(grouping: .model, names: try NameDirectory(db: ledger.db), zone: TimeZone(identifier: "UTC")!)
+        var builder = UsageSummary.Builder(dimensions: [.model], labels: SummaryLabels(names: try NameDirectory(db: ledger.db)), zone: TimeZone(identifier: "UTC")!)
         try RequestScan(db: ledger.db).forEach { builder.add($0) }
         let report = builder.build(period: nil)
         #expect(report.total.requests == 6)

@@ -8,7 +8,8 @@
 /// under a new `requestId` is the same response, and the main-chain line wins. Lines of the model
 /// `<synthetic>` and API error messages are not calls.
 ///
-/// The session is the action and the project folder (the directory under `projects/`) the workflow.
+/// The session is the action; the project, which is also the workflow, is the working directory the
+/// session ran in, under the home folder written `~/dev/shop` (else the project folder under `projects/`).
 public struct ClaudeCodeImporter: FormatImporter {
     public static let formatName = "claude-code"
     public static let family = "claude-code"
@@ -17,6 +18,9 @@ public struct ClaudeCodeImporter: FormatImporter {
     let settings: ImporterSettings
     /// The project folder from the input's path.
     let projectFolder: String?
+    /// The home folders whose paths are written `~/…`: the one the input lies under (`<home>/.claude/projects/…`),
+    /// then the importing user's.
+    let homes: [String]
     /// The session id from the input's file name (used when a line has none).
     let fileSession: String?
     let mappedKeys: Set<String>
@@ -44,6 +48,7 @@ public struct ClaudeCodeImporter: FormatImporter {
         let place = Self.place(of: settings.inputPath)
         projectFolder = place.project
         fileSession = place.session
+        homes = [Self.home(of: settings.inputPath), settings.home].compactMap { $0 }.filter { !$0.isEmpty }
         mappedKeys = Set(settings.fieldMap.values)
     }
 
@@ -116,11 +121,12 @@ public struct ClaudeCodeImporter: FormatImporter {
         }
         func mapped(_ field: String) -> String? { settings.fieldMap[field].flatMap { f.mapped[$0] } }
         r.actionID = mapped("action_id") ?? f.sessionID ?? fileSession
-        r.workflow = mapped("workflow") ?? projectFolder ?? f.cwd.map(Self.folderName(forWorkingDirectory:))
+        let project = f.cwd.map { Self.projectPath($0, homes: homes) } ?? projectFolder
+        r.workflow = mapped("workflow") ?? project
         r.team = mapped("team")
         r.userID = mapped("user_id")
         r.userSegment = mapped("user_segment")
-        r.project = mapped("project")
+        r.project = mapped("project") ?? project
         r.apiKeyID = mapped("api_key_id")
         var metadata: [String: JSONValue] = [:]
         if let speed = u.speed, speed != "standard" { metadata["speed"] = .string(speed) }
@@ -182,9 +188,24 @@ public struct ClaudeCodeImporter: FormatImporter {
         return (parts.count >= 2 ? parts[parts.count - 2] : nil, session)
     }
 
-    /// The folder name Claude Code gives a working directory: each character that is not a letter or a
-    /// digit becomes `-` (`/home/me/app` → `-home-me-app`).
-    static func folderName(forWorkingDirectory cwd: String) -> String {
-        String(cwd.unicodeScalars.map { ($0.properties.isAlphabetic || ("0"..."9").contains($0)) && $0.isASCII ? Character($0) : "-" })
+    /// The home folder of a file under `<home>/.claude/projects/` or `<home>/.config/claude/projects/`.
+    static func home(of path: String?) -> String? {
+        guard let path else { return nil }
+        for marker in ["/.claude/projects/", "/.config/claude/projects/"] {
+            if let r = path.range(of: marker, options: .backwards) { return String(path[..<r.lowerBound]) }
+        }
+        return nil
+    }
+
+    /// A working directory as a project is shown: under one of `homes`, as `~/…` (`/home/me/dev/shop` →
+    /// `~/dev/shop`); else as it is.
+    static func projectPath(_ cwd: String, homes: [String]) -> String {
+        for home in homes {
+            let h = home.hasSuffix("/") ? String(home.dropLast()) : home
+            if h.isEmpty { continue }
+            if cwd == h { return "~" }
+            if cwd.hasPrefix(h + "/") { return "~" + cwd.dropFirst(h.count) }
+        }
+        return cwd
     }
 }

@@ -106,10 +106,13 @@ public struct ImporterSettings: Sendable, Equatable {
     /// The path of the input being read (nil for standard input). The importer sets it per file, for
     /// formats whose records take a field from where the file lies (Claude Code's project folder).
     public var inputPath: String?
+    /// The home folder of the user who imports, so that paths under it read `~/…` (Claude Code's projects).
+    public var home: String?
 
-    public init(fieldMap: [String: String] = [:], inputPath: String? = nil) {
+    public init(fieldMap: [String: String] = [:], inputPath: String? = nil, home: String? = nil) {
         self.fieldMap = fieldMap
         self.inputPath = inputPath
+        self.home = home
     }
 
     /// Parses `workflow=app.route,team=team.name`.

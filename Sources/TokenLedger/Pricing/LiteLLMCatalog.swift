@@ -52,7 +52,7 @@ public enum LiteLLMCatalog {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw LiteLLMCatalogError(file: path, line: nil, message: "cannot read the file (\(error.localizedDescription))")
+            throw LiteLLMCatalogError(file: path, line: nil, message: FileReadProblem.message(path, error: error))
         }
         return try parse(Array(data), file: path, effectiveFrom: effectiveFrom, source: source)
     }

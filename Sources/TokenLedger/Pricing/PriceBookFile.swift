@@ -54,7 +54,7 @@ public struct PriceBookFile: Sendable, Equatable {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw PriceBookFileError(file: path, line: nil, key: "", message: "cannot read the file (\(error.localizedDescription))")
+            throw PriceBookFileError(file: path, line: nil, key: "", message: FileReadProblem.message(path, error: error))
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw PriceBookFileError(file: path, line: nil, key: "", message: "the file is not UTF-8 text")

@@ -32,6 +32,10 @@ public struct StoredCall: Sendable {
     public var cost: Int64?
     /// Audio and image tokens, images, tool uses and price-changing attributes; nil when none.
     public var extras: CallExtras? = nil
+    /// The input the call was imported from (`sources.id`).
+    public var sourceID: Int64 = 0
+    /// The call's metadata (`metadata.id`); nil when it has none.
+    public var metadataID: Int64? = nil
 
     /// What pricing reads of this call (model name aside): its time, tokens, batch and service tier.
     public var pricingRecord: CallRecord {
@@ -57,7 +61,7 @@ public struct RequestScan {
         id, action_key, model_id, workflow_id, team_id, user_id, segment_id, tier_id, project_id, api_key_id,
         provider_id, kind, status, attempt, fallback_reason_id, input_tokens, output_tokens, cached_input_tokens,
         cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, batch, service_tier, latency_ms, quality_score,
-        gateway_cost, price_id, cost, extras
+        gateway_cost, price_id, cost, extras, source_id, metadata_id
         """
 
     /// How many columns ``columns`` names: the index of the first column a query selects after them.
@@ -91,7 +95,8 @@ public struct RequestScan {
             reasoningTokens: s.int64(20), batch: s.int64(21) != 0,
             serviceTier: ServiceTier(rawValue: Int(s.int64(22))) ?? .standard, latencyMs: s.optionalInt64(23),
             qualityScore: s.optionalInt64(24).map(QualityScore.read), gatewayCost: s.optionalInt64(25),
-            priceID: s.optionalInt64(26), cost: s.optionalInt64(27), extras: s.text(28).flatMap(CallExtras.init(storedText:)))
+            priceID: s.optionalInt64(26), cost: s.optionalInt64(27), extras: s.text(28).flatMap(CallExtras.init(storedText:)),
+            sourceID: s.int64(29), metadataID: s.optionalInt64(30))
     }
 
     /// The first and last day (UTC) with stored calls.
