@@ -151,6 +151,7 @@ public enum ImportFormats {
         AnthropicUsageReportImporter.self, AnthropicCostReportImporter.self,
         AnthropicConsoleUsageCSVImporter.self, AnthropicConsoleCostCSVImporter.self,
         OpenRouterActivityCSVImporter.self, OpenRouterGenerationImporter.self,
+        BedrockInvocationLogImporter.self,
     ]
 
     public static func named(_ name: String) -> (any FormatImporter.Type)? {
