@@ -12,6 +12,10 @@ enum CloudFixtures {
         try ProviderFixtures.items(format, try bytes(file), settings: settings)
     }
 
+    static func skipped(_ items: [ImportItem]) -> [(why: String, line: Int)] {
+        items.compactMap { if case .skipped(let why, let line) = $0 { (why, line) } else { nil } }
+    }
+
     static func calls(_ items: [ImportItem]) -> [(call: CallRecord, line: Int)] {
         items.compactMap { if case .call(let c, let line) = $0 { (c, line) } else { nil } }
     }
