@@ -182,3 +182,37 @@ import Testing
         #expect(try reopened.scalarInt("SELECT count(*) FROM v_provider_costs WHERE effective_amount_usd IS NULL") == rows)
     }
 }
+
+/// The names a cloud gives a model's SKU, read as the model.
+@Suite struct FocusModelNameTests {
+    @Test func bedrockUsageTypesOfTokensNameFirstPartyModels() {
+        #expect(FocusModelService.bedrockModel(usageType: "USE1-NovaPro-input-tokens") == "NovaPro")
+        #expect(FocusModelService.bedrockModel(usageType: "USW2-Llama3-3-70B-output-tokens") == "Llama3-3-70B")
+        #expect(FocusModelService.bedrockModel(usageType: "USE1-MP:USE1_InputTokenCount-Units") == nil)
+        #expect(FocusModelService.bedrockModel(usageType: "USE1-ContentPolicyUnitsConsumed") == nil)
+    }
+
+    @Test func azureMetersLoseDeploymentKindAndVersionDate() {
+        #expect(FocusModelService.azureModel(meter: "gpt-4o-mini-0718-Inp-glbl Tokens") == "gpt-4o-mini")
+        #expect(FocusModelService.azureModel(meter: "gpt 4.1 mini cached Inp glbl") == "gpt-4.1-mini")
+        #expect(FocusModelService.azureModel(meter: "gpt 4o 0513 Input global Tokens") == "gpt-4o")
+        #expect(FocusModelService.azureModel(meter: "GPT 5 Inpt Glbl") == "gpt-5")
+        #expect(FocusModelService.azureModel(meter: "o3 0416 Outp DZone") == "o3")
+        #expect(FocusModelService.azureGeography("o3 0416 Outp DZone") == "datazone")
+        #expect(FocusModelService.azureGeography("gpt-4o-0806-Outp-regnl Tokens") == "regional")
+    }
+
+    @Test func googleDescriptionsNameTheModelBeforeTheTokenWords() {
+        #expect(FocusModelService.googleModel(description: "Gemini 2.5 Pro Text Input - Predictions") == "Gemini 2.5 Pro")
+        #expect(FocusModelService.googleModel(description: "Claude Sonnet 4.5 Output Tokens") == "Claude Sonnet 4.5")
+        #expect(FocusModelService.googleModel(description: "Vertex AI Workbench Instance: Core running in Americas") == nil)
+    }
+
+    @Test func tokenKindsFromTheSkusNames() {
+        #expect(FocusModelService.tokenKind(["use1-mp:use1_cachereadinputtokencount-units"]) == .cachedInput)
+        #expect(FocusModelService.tokenKind(["use1-claude-cache-write-input-token-count"]) == .cacheWrite5m)
+        #expect(FocusModelService.tokenKind(["use1-mp:use1_outputtokencount_global-units"]) == .output)
+        #expect(FocusModelService.tokenKind(["gpt-4o-mini-0718-inp-glbl tokens"]) == .uncachedInput)
+        #expect(FocusModelService.tokenKind(["d4s v5"]) == nil)
+    }
+}
