@@ -28,6 +28,9 @@ struct ImportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Which source attributes fill routing fields, e.g. workflow=gen_ai.agent.name,team=team.name.", valueName: "pairs"))
     var map: String?
 
+    @Option(name: .customLong("currency-rate"), help: ArgumentHelp("US dollars per unit of another currency for cost exports billed in it, e.g. EUR=1.0825,GBP=1.27 (without one, such lines are refused).", valueName: "pairs"))
+    var currencyRate: String?
+
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
@@ -70,6 +73,11 @@ struct ImportCommand: ParsableCommand {
             do { options.settings = try ImporterSettings(parsingMap: map) } catch { throw ValidationError(String(describing: error)) }
         }
         options.settings.home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
+        if let currencyRate {
+            do { options.settings.currencyRates = try ImporterSettings.parseCurrencyRates(currencyRate) } catch {
+                throw ValidationError(String(describing: error))
+            }
+        }
         let importer = try Importer(database: db, prices: prices, options: options)
         let progress = ProgressLine(enabled: !quiet && Terminal.isInteractive(fd: 2))
         importer.onProgress = { progress.update($0) }

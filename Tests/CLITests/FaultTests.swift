@@ -254,7 +254,7 @@ struct FaultTests {
         #expect(current.status == 0, "\(current.output)")
         let before = try State(path: w.db)
         // As version 3 wrote it: no charges beyond text tokens (version 5), no busiest-minute columns in
-        // user_daily (version 4).
+        // user_daily (version 4), no cloud bills' columns in provider_costs (version 6).
         do {
             let db = try Database(path: w.db)
             try db.execute("""
@@ -269,6 +269,11 @@ struct FaultTests {
             }
             for column in ["minute_peak", "first_minute", "first_minute_calls", "last_minute", "last_minute_calls"] {
                 try db.execute("ALTER TABLE user_daily DROP COLUMN \(column)")
+            }
+            // No cloud bills' columns (version 6).
+            try db.execute("DROP VIEW v_provider_costs")
+            for column in ["contracted_amount", "effective_amount", "service_name", "sku_id", "sku_price_details", "cloud_extra"] {
+                try db.execute("ALTER TABLE provider_costs DROP COLUMN \(column)")
             }
             try db.execute("PRAGMA user_version = 3")
         }

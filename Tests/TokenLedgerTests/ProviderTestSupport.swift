@@ -10,8 +10,8 @@ enum ProviderFixtures {
     static func bytes(_ path: String) throws -> [UInt8] { Array(try Data(contentsOf: url(path))) }
 
     /// Runs one format over bytes the way the import pipeline frames them (no database).
-    static func items<F: FormatImporter>(_ format: F.Type, _ bytes: [UInt8]) throws -> [ImportItem] {
-        var importer = F(settings: ImporterSettings())
+    static func items<F: FormatImporter>(_ format: F.Type, _ bytes: [UInt8], settings: ImporterSettings = ImporterSettings()) throws -> [ImportItem] {
+        var importer = F(settings: settings)
         var items: [ImportItem] = []
         switch F.framing {
         case .document:

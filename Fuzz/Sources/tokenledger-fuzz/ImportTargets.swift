@@ -47,7 +47,7 @@ enum ImportTargets {
                 }
             case .reject(_, _, let raw):
                 _ = raw
-            case .providerUsage, .providerCost:
+            case .providerUsage, .providerCost, .skipped:
                 break
             }
         }

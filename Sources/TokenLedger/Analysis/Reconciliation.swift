@@ -171,8 +171,9 @@ struct ReconciliationEngine {
             width: { $0.row.widthMilliseconds }, mask: { $0.row.groupingMask }, source: { $0.sourceID })
         let usageInPeriod = input.usage.filter { inPeriod(Self.dayNumber($0.row.bucketStart)) && wanted($0.row.provider) }
         let costsInPeriod = input.costs.filter { inPeriod(Self.dayNumber($0.row.bucketStart)) && wanted($0.row.provider) }
-        let (usageRecords, usageAside) = usageSelection.select(usageInPeriod)
+        let (exportUsage, usageAside) = usageSelection.select(usageInPeriod)
         let (costRecords, costAside) = costSelection.select(costsInPeriod)
+        let usageRecords = exportUsage + Reconciliation.usageOfBills(costRecords)
         noteSetAside(usageAside, kind: "usage")
         noteSetAside(costAside, kind: "cost")
         noteBucketShapes(usageRecords.map(\.row.bucketStart), usageRecords.map(\.row.widthMilliseconds),
@@ -366,7 +367,10 @@ struct ReconciliationEngine {
 
     /// The price-book value of a provider row; nil when the book has no price for it.
     func bookValue(_ r: ProviderUsageRow, day: Int) -> Money? {
-        guard let model = r.model, let entry = book.entry(for: model, on: CivilDate(daysSinceEpoch: day)),
+        let date = CivilDate(daysSinceEpoch: day)
+        // A display name (a cloud bill's `Claude Sonnet 4.5`) is priced as the model it names.
+        guard let model = r.model,
+              let entry = book.entry(for: model, on: date) ?? book.entry(for: book.comparisonKey(for: model), on: date),
               let card = entry.card(tier: Reconciliation.tier(batch: r.batch, serviceTier: r.serviceTier),
                                     longContext: Reconciliation.isLongContext(r.contextWindow)),
               let cost = PriceEntry.cost(card: card, input: r.inputTokens, cached: r.cachedInputTokens, write5m: r.cacheWrite5mTokens,

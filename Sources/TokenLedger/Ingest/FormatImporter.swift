@@ -8,13 +8,17 @@ public enum ImportItem: Sendable {
     case providerCost(ProviderCostRow, line: Int)
     /// A unit (or part of one) that could not be imported, kept with its raw bytes.
     case reject(RejectReason, line: Int, raw: [UInt8])
+    /// A unit read and left out on purpose, with why (a cloud bill's line of a service that is not a model's):
+    /// counted in the import summary, not stored.
+    case skipped(String, line: Int)
 }
 
 extension ImportItem {
     /// The line of the input the item came from.
     public var line: Int {
         switch self {
-        case .call(_, let line), .reject(_, let line, _), .providerUsage(_, let line), .providerCost(_, let line): line
+        case .call(_, let line), .reject(_, let line, _), .providerUsage(_, let line), .providerCost(_, let line),
+             .skipped(_, let line): line
         }
     }
 }
@@ -108,11 +112,30 @@ public struct ImporterSettings: Sendable, Equatable {
     public var inputPath: String?
     /// The home folder of the user who imports, so that paths under it read `~/…` (Claude Code's projects).
     public var home: String?
+    /// US dollars per unit of other currencies, from `--currency-rate EUR=1.08`, for cost exports billed in
+    /// them (rates as written; a format refuses amounts in a currency without one).
+    public var currencyRates: [String: String] = [:]
 
-    public init(fieldMap: [String: String] = [:], inputPath: String? = nil, home: String? = nil) {
+    public init(fieldMap: [String: String] = [:], inputPath: String? = nil, home: String? = nil,
+                currencyRates: [String: String] = [:]) {
         self.fieldMap = fieldMap
         self.inputPath = inputPath
         self.home = home
+        self.currencyRates = currencyRates
+    }
+
+    /// Parses `EUR=1.0825,GBP=1.27` (US dollars per unit of each currency).
+    public static func parseCurrencyRates(_ text: String) throws -> [String: String] {
+        var rates: [String: String] = [:]
+        for pair in text.split(separator: ",") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, parts[0].count == 3, parts[0].allSatisfy({ $0.isASCII && $0.isLetter }),
+                  let rate = ExactDecimal(parsing: parts[1]), !rate.isNegative, (rate.scaled(byPowerOfTen: 12, rounding: true) ?? 0) > 0 else {
+                throw InputError(path: "--currency-rate", message: "expected CODE=RATE pairs (US dollars per unit, e.g. EUR=1.0825) separated by commas, got `\(pair)`")
+            }
+            rates[parts[0].uppercased()] = parts[1]
+        }
+        return rates
     }
 
     /// Parses `workflow=app.route,team=team.name`.
@@ -154,6 +177,7 @@ public enum ImportFormats {
         AnthropicUsageReportImporter.self, AnthropicCostReportImporter.self,
         AnthropicConsoleUsageCSVImporter.self, AnthropicConsoleCostCSVImporter.self,
         OpenRouterActivityCSVImporter.self, OpenRouterGenerationImporter.self,
+        BedrockInvocationLogImporter.self, FocusCostImporter.self,
     ]
 
     public static func named(_ name: String) -> (any FormatImporter.Type)? {

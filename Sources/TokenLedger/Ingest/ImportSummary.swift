@@ -44,6 +44,8 @@ public struct FileSummary: Sendable {
     public var rejectsByReason: [String: RejectTally] = [:]
     /// Imported requests that no price entry covers, by model.
     public var unpricedModels: [String: Int64] = [:]
+    /// Rows read and left out on purpose (a cloud bill's lines of services that are not models), by why.
+    public var skippedByReason: [String: Int64] = [:]
 
     public init(path: String, status: Status, error: String? = nil) {
         self.path = path
@@ -65,6 +67,7 @@ public struct FileSummary: Sendable {
         rejected += other.rejected
         for (code, tally) in other.rejectsByReason { rejectsByReason[code, default: RejectTally()].merge(tally) }
         for (m, n) in other.unpricedModels { unpricedModels[m, default: 0] += n }
+        for (why, n) in other.skippedByReason { skippedByReason[why, default: 0] += n }
     }
 }
 

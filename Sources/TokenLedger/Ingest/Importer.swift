@@ -587,6 +587,8 @@ public final class Importer {
                 tally.rejected += 1
                 try rejects.add(sourceID: sourceID, line: line, reason: reason, raw: raw)
                 file.noteReject(reason, path: path, line: line)
+            case .skipped(let why, _):
+                file.skippedByReason[why, default: 0] += 1
             }
         }
     }

@@ -51,6 +51,9 @@ public struct ProviderCostRow: Sendable, Equatable {
     public var listAmount: Money?
     /// The provider's id of a single request (OpenRouter generation id); nil for buckets.
     public var recordID: String?
+    /// A cloud bill's other costs of the line, kept apart (see ``CloudCosts``); nil for the AI providers' own
+    /// exports.
+    public var cloud: CloudCosts?
 
     /// A line of `amount` for the bucket `[bucketStart, bucketEnd)`.
     public init(provider: String, export: ProviderExportKind, bucketStart: Timestamp, bucketEnd: Timestamp,
@@ -74,6 +77,9 @@ public struct ProviderCostRow: Sendable, Equatable {
         // Stored as 64-bit picodollars: up to about $9.2 million on one line.
         if amount.int64Picos == nil { return .outOfRange("amount above $9,223,372 on one line") }
         if let l = listAmount, l.int64Picos == nil { return .outOfRange("list amount above $9,223,372 on one line") }
+        if let c = cloud, [c.contracted, c.effective].contains(where: { $0.map { $0.int64Picos == nil } ?? false }) {
+            return .outOfRange("a cost above $9,223,372 on one line")
+        }
         if let q = quantityTokens, q < 0 { return .negativeTokens }
         if bucketEnd < bucketStart { return .outOfRange("bucket ends before it starts") }
         if provider.isEmpty { return .missingField("provider") }
@@ -89,8 +95,32 @@ public struct ProviderCostRow: Sendable, Equatable {
             "cost", provider, export.rawValue, String(bucketStart.milliseconds), String(bucketEnd.milliseconds),
             model, project, apiKey, lineItem, costType, tokenKind?.rawValue, category.rawValue, serviceTier, contextWindow,
             inferenceGeo, speed,
-        ])
+        ] + (cloud.map { [$0.serviceName, $0.skuID, $0.detailKey] } ?? []))
     }
+}
+
+/// What a cloud's FOCUS cost export says of a line beyond its billed amount: the FOCUS costs kept apart, the
+/// service and SKU, and the provider's own columns. The line's ``ProviderCostRow/amount`` is the
+/// `BilledCost` and its ``ProviderCostRow/listAmount`` the `ListCost`.
+public struct CloudCosts: Sendable, Equatable {
+    /// `ContractedCost`: list cost with negotiated discounts applied.
+    public var contracted: Money?
+    /// `EffectiveCost`: cost with commitments amortized.
+    public var effective: Money?
+    /// `ServiceName` as exported (`Amazon Bedrock`, `Claude Sonnet 4.5 (Amazon Bedrock Edition)`, `Vertex AI`).
+    public var serviceName: String?
+    /// `SkuId`.
+    public var skuID: String?
+    /// `SkuPriceDetails` as exported (JSON text).
+    public var skuPriceDetails: String?
+    /// The provider's `x_` columns and the other columns that tell lines apart (region, resource, pricing
+    /// category), as compact JSON text.
+    public var extra: String?
+    /// The values that tell apart lines of one bucket, SKU and model (region, resource, account, pricing
+    /// category), joined; part of the natural key only.
+    public var detailKey: String?
+
+    public init() {}
 }
 
 /// What a cost line is for, after FinOps FOCUS's `ChargeCategory`, with non-token usage apart.

@@ -114,6 +114,8 @@ public enum ProviderExportKind: String, Sendable, CaseIterable, Hashable {
     case console
     /// One row per request (OpenRouter generations).
     case generation
+    /// A cloud's FOCUS cost and usage export (AWS, Azure, Google Cloud).
+    case focus
 
     /// Preference when two families cover the same day: ids before names, buckets before requests.
     var preference: Int {
@@ -121,6 +123,7 @@ public enum ProviderExportKind: String, Sendable, CaseIterable, Hashable {
         case .api: 0
         case .console: 1
         case .generation: 2
+        case .focus: 3
         }
     }
 }

@@ -122,8 +122,8 @@ struct ModelNameIndex: Sendable {
         case nil: break
         }
 
-        let forms = [n] + strippedForms(n)
-        // The log has a provider prefix the book does not.
+        let forms = [n] + strippedForms(n) + Self.bedrockForms(n)
+        // The log has a provider prefix the book does not (or Bedrock's geography, developer and version).
         for form in forms.dropFirst() {
             switch normalized[form] {
             case .model(let slot, _)?: return (slot, .providerPrefix)
@@ -164,7 +164,7 @@ struct ModelNameIndex: Sendable {
             default: return nil
             }
         }
-        let forms = [n] + strippedForms(n)
+        let forms = [n] + strippedForms(n) + Self.bedrockForms(n)
         for form in forms.dropFirst() { if let r = other(normalized[form]) { return r } }
         for form in forms { if let r = other(bare[form]) { return r } }
         for form in forms {

@@ -15,12 +15,17 @@ extension PriceBook {
         if let id = identity(of: model) { return id }
         var name = model.trimmingCharacters(in: .whitespaces).lowercased()
         if name.contains(" ") {
-            name = name.split(separator: " ").joined(separator: "-").replacingOccurrences(of: ".", with: "-")
+            let words = name.split(separator: " ").joined(separator: "-")
+            name = words.replacingOccurrences(of: ".", with: "-")
             if let id = identity(of: name) { return id }
+            // Cloud bills' display names of models whose ids keep the dot (`Gemini 2.5 Flash`).
+            if words != name, let id = identity(of: words) { return id }
         }
         while let slash = name.firstIndex(of: "/"), names.providerPrefixes.contains(String(name[..<slash])) {
             name = String(name[name.index(after: slash)...])
         }
+        // A Bedrock id of a model the book does not know still meets the model's name in a bill.
+        if let bare = ModelNameIndex.bedrockForms(name).last { name = bare }
         return Self.withoutReleaseDate(name)
     }
 

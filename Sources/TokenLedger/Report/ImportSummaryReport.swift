@@ -44,6 +44,13 @@ public enum ImportSummaryReport {
                 }
             }
         }
+        for f in s.files where !f.skippedByReason.isEmpty {
+            let n = f.skippedByReason.values.reduce(0, +)
+            out += "  \(f.path): kept \(f.providerRows) row(s), skipped \(n) that are not model usage:\n"
+            for (why, count) in f.skippedByReason.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }) {
+                out += "    \(count) \(why)\n"
+            }
+        }
         if s.rejected > 0 {
             out += "Rejected \(s.rejected) row(s), kept in the rejects table (`tokenledger rejects`):\n"
             for (code, tally) in s.rejectsByReason.sorted(by: { ($0.value.count, $1.key) > ($1.value.count, $0.key) }) {
@@ -93,6 +100,10 @@ public enum ImportSummaryReport {
                     ("provider_rows_added", .int(f.providerRowsAdded)),
                     ("duplicates", .int(f.duplicates)),
                     ("rejected", .int(f.rejected)),
+                    ("skipped", .int(f.skippedByReason.values.reduce(0, +))),
+                    ("skipped_by_reason", .array(f.skippedByReason.sorted(by: { $0.key < $1.key }).map { why, n in
+                        .object([("reason", .string(why)), ("count", .int(n))])
+                    })),
                     ("resumed_after_line", f.resumedAtLine.map { .int($0) } ?? .null),
                     ("continues_stopped_import", .bool(f.continuesStoppedImport)),
                     ("lines_committed", f.linesCommitted.map { .int($0) } ?? .null),

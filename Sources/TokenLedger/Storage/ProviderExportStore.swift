@@ -58,7 +58,8 @@ public struct ProviderExportStore {
         let s = try db.prepare("""
             SELECT provider, export, bucket_start_ms, bucket_end_ms, model, project, api_key, line_item, cost_type, token_type,
                    charge_category, service_tier, context_window, inference_geo, speed, quantity, quantity_unit, quantity_tokens,
-                   amount, amount_text, currency, list_amount, record_id, source_id
+                   amount, amount_text, currency, list_amount, record_id, source_id, contracted_amount, effective_amount,
+                   service_name, sku_id, sku_price_details, cloud_extra
             FROM provider_costs WHERE bucket_start_ms >= ? AND bucket_start_ms < ? ORDER BY bucket_start_ms, id
             """)
         s.bind(interval.lowerBound.milliseconds, at: 1)
@@ -84,6 +85,16 @@ public struct ProviderExportStore {
             c.quantityTokens = s.optionalInt64(17)
             c.listAmount = s.optionalInt64(21).map { Money(picos: $0) }
             c.recordID = s.text(22)
+            if c.export == .focus {
+                var cloud = CloudCosts()
+                cloud.contracted = s.optionalInt64(24).map { Money(picos: $0) }
+                cloud.effective = s.optionalInt64(25).map { Money(picos: $0) }
+                cloud.serviceName = s.text(26)
+                cloud.skuID = s.text(27)
+                cloud.skuPriceDetails = s.text(28)
+                cloud.extra = s.text(29)
+                c.cloud = cloud
+            }
             out.append(ProviderCostRecord(c, sourceID: s.int64(23)))
         }
         return out

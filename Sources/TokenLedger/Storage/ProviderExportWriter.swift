@@ -50,7 +50,9 @@ final class ProviderExportWriter {
                 amount = amount + ?2, amount_text = amount_text || ' + ' || ?3,
                 list_amount = CASE WHEN list_amount IS NULL OR ?4 IS NULL THEN NULL ELSE list_amount + ?4 END,
                 quantity = CASE WHEN quantity IS NULL AND ?5 IS NULL THEN NULL ELSE coalesce(quantity, '') || ' + ' || coalesce(?5, '') END,
-                quantity_tokens = CASE WHEN quantity_tokens IS NULL OR ?6 IS NULL THEN NULL ELSE quantity_tokens + ?6 END
+                quantity_tokens = CASE WHEN quantity_tokens IS NULL OR ?6 IS NULL THEN NULL ELSE quantity_tokens + ?6 END,
+                contracted_amount = CASE WHEN contracted_amount IS NULL OR ?7 IS NULL THEN NULL ELSE contracted_amount + ?7 END,
+                effective_amount = CASE WHEN effective_amount IS NULL OR ?8 IS NULL THEN NULL ELSE effective_amount + ?8 END
             WHERE natural_key = ?1
             """)
         upsertUsage = try db.prepare("""
@@ -76,9 +78,10 @@ final class ProviderExportWriter {
             INSERT INTO provider_costs(natural_key, provider, export, bucket_start_ms, bucket_end_ms, model, model_key,
                 project, api_key, line_item, cost_type, token_type, charge_category, service_tier, context_window,
                 inference_geo, speed, quantity, quantity_unit, quantity_tokens, amount, amount_text, currency, list_amount,
-                record_id, source_id, line)
+                record_id, source_id, line, contracted_amount, effective_amount, service_name, sku_id, sku_price_details,
+                cloud_extra)
             VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23,
-                ?24, ?25, ?26, ?27)
+                ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33)
             ON CONFLICT(natural_key) DO UPDATE SET
                 provider = excluded.provider, export = excluded.export, bucket_start_ms = excluded.bucket_start_ms,
                 bucket_end_ms = excluded.bucket_end_ms, model = excluded.model, model_key = excluded.model_key,
@@ -88,7 +91,10 @@ final class ProviderExportWriter {
                 inference_geo = excluded.inference_geo, speed = excluded.speed, quantity = excluded.quantity,
                 quantity_unit = excluded.quantity_unit, quantity_tokens = excluded.quantity_tokens, amount = excluded.amount,
                 amount_text = excluded.amount_text, currency = excluded.currency, list_amount = excluded.list_amount,
-                record_id = excluded.record_id, source_id = excluded.source_id, line = excluded.line
+                record_id = excluded.record_id, source_id = excluded.source_id, line = excluded.line,
+                contracted_amount = excluded.contracted_amount, effective_amount = excluded.effective_amount,
+                service_name = excluded.service_name, sku_id = excluded.sku_id,
+                sku_price_details = excluded.sku_price_details, cloud_extra = excluded.cloud_extra
             """)
     }
 
@@ -174,6 +180,8 @@ final class ProviderExportWriter {
             a.bind(c.listAmount?.int64Picos, at: 4)
             a.bind(c.quantityText, at: 5)
             a.bind(c.quantityTokens, at: 6)
+            a.bind(c.cloud?.contracted?.int64Picos, at: 7)
+            a.bind(c.cloud?.effective?.int64Picos, at: 8)
             try a.step()
             return outcome
         }
@@ -206,6 +214,12 @@ final class ProviderExportWriter {
         s.bind(c.recordID, at: 25)
         s.bind(sourceID, at: 26)
         s.bind(Int64(line), at: 27)
+        s.bind(c.cloud?.contracted?.int64Picos, at: 28)
+        s.bind(c.cloud?.effective?.int64Picos, at: 29)
+        s.bind(c.cloud?.serviceName, at: 30)
+        s.bind(c.cloud?.skuID, at: 31)
+        s.bind(c.cloud?.skuPriceDetails, at: 32)
+        s.bind(c.cloud?.extra, at: 33)
         try s.step()
         return outcome
     }

@@ -83,6 +83,35 @@ extension Schema {
                u.reasoning_tokens, u.web_search_requests, s.path AS source_path, u.line AS source_line
         FROM provider_usage u LEFT JOIN sources s ON s.id = u.source_id;
 
+        \(providerCostsView(cloud: false))
+        """
+    }
+
+    /// Cloud bills (FOCUS cost exports of AWS, Azure and Google Cloud): a line keeps the FOCUS costs apart —
+    /// `amount` is the `BilledCost` and `list_amount` the `ListCost`, beside them `contracted_amount`
+    /// (`ContractedCost`) and `effective_amount` (`EffectiveCost`), exact picodollars — with its
+    /// `service_name`, `sku_id`, `sku_price_details` (JSON text as exported) and `cloud_extra` (the provider's
+    /// `x_` columns and the region, resource and pricing columns, as JSON). NULL for the other exports.
+    static let version6 = """
+        ALTER TABLE provider_costs ADD COLUMN contracted_amount INTEGER;
+        ALTER TABLE provider_costs ADD COLUMN effective_amount INTEGER;
+        ALTER TABLE provider_costs ADD COLUMN service_name TEXT;
+        ALTER TABLE provider_costs ADD COLUMN sku_id TEXT;
+        ALTER TABLE provider_costs ADD COLUMN sku_price_details TEXT;
+        ALTER TABLE provider_costs ADD COLUMN cloud_extra TEXT;
+        DROP VIEW IF EXISTS v_provider_costs;
+        \(providerCostsView(cloud: true))
+        """
+
+    /// `v_provider_costs`; from version 6 with the cloud bills' columns.
+    static func providerCostsView(cloud: Bool) -> String {
+        let extra = cloud
+            ? """
+               c.contracted_amount / 1e12 AS contracted_amount_usd, c.effective_amount / 1e12 AS effective_amount_usd,
+                      c.service_name, c.sku_id, c.sku_price_details, c.cloud_extra,
+            """
+            : ""
+        return """
         CREATE VIEW v_provider_costs AS
         SELECT c.id, c.provider, c.export,
                strftime('%Y-%m-%dT%H:%M:%SZ', c.bucket_start_ms / 1000.0, 'unixepoch') AS bucket_start,
@@ -90,7 +119,7 @@ extension Schema {
                c.model, c.model_key, c.project, c.api_key, c.line_item, c.cost_type, c.token_type, c.charge_category,
                c.service_tier, c.context_window, c.quantity, c.quantity_unit, c.quantity_tokens,
                c.amount / 1e12 AS amount_usd, c.amount_text, c.currency, c.list_amount / 1e12 AS list_amount_usd,
-               c.record_id, s.path AS source_path, c.line AS source_line
+               \(extra)c.record_id, s.path AS source_path, c.line AS source_line
         FROM provider_costs c LEFT JOIN sources s ON s.id = c.source_id;
 
         """

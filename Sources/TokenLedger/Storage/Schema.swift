@@ -49,7 +49,7 @@ public enum Schema {
         }
     }
 
-    static let migrations: [String] = [version1, version2, version3, version4, version5]
+    static let migrations: [String] = [version1, version2, version3, version4, version5, version6]
 
     /// Charges beyond text tokens. A request's audio and image tokens, images, billed tool uses and
     /// price-changing attributes are kept as compact JSON in `requests.extras` (NULL for the calls that have
