@@ -30,6 +30,8 @@ enum FuzzTargets {
                  settings: ImporterSettings(fieldMap: ["workflow": "cwd", "team": "git.branch"],
                                             inputPath: "/nonexistent/.codex/sessions/2026/01/12/rollout-2026-01-12T09-30-00-0199a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b.jsonl"),
                  seeds: ["fixtures/codex"]),
+        importer("gemini-cli", [GeminiCLITelemetryImporter.self, GeminiCLIChatImporter.self],
+                 settings: ImporterSettings(fieldMap: ["workflow": "projectHash", "team": "team"]), seeds: ["fixtures/gemini-cli"]),
         importer("batch", [OpenAIBatchImporter.self, AnthropicBatchImporter.self],
                  settings: ImporterSettings(fieldMap: ["workflow": "batch_id", "team": "custom_id"],
                                             inputPath: "/nonexistent/msgbatch_01HkcTjaV5uDC8jWR4ZsDV8d_results.jsonl"),

@@ -146,6 +146,7 @@ public enum ImportFormats {
         LiteLLMSpendLogCSVImporter.self,
         ClaudeCodeImporter.self,
         CodexImporter.self,
+        GeminiCLITelemetryImporter.self, GeminiCLIChatImporter.self,
         OpenAIBatchImporter.self, AnthropicBatchImporter.self,
         OpenAIUsageImporter.self, OpenAICostsImporter.self, OpenAIUsageCSVImporter.self, OpenAICostsCSVImporter.self,
         AnthropicUsageReportImporter.self, AnthropicCostReportImporter.self,
