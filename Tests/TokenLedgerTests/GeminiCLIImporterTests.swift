@@ -163,9 +163,9 @@ import Testing
     }
 
     @Test func detection() throws {
-        #expect(try detectedFormat(Self.telemetry) == "gemini-cli")
-        #expect(try detectedFormat(Self.legacyChat) == "gemini-cli-chat")
-        #expect(try detectedFormat(Self.chat) == "gemini-cli-chat")
+        try expectClaimedAlone(Self.telemetry, by: "gemini-cli")
+        try expectClaimedAlone(Self.legacyChat, by: "gemini-cli-chat")
+        try expectClaimedAlone(Self.chat, by: "gemini-cli-chat")
         // OTLP traces stay OTLP; logs of another program are not claimed.
         #expect(try detectedFormat("otel/genai-current.jsonl") == "otlp")
         let other = #"{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"attributes":[{"key":"event.name","value":{"stringValue":"app.start"}}]}]}]}]}"#

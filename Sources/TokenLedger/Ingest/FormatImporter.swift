@@ -147,6 +147,7 @@ public enum ImportFormats {
         ClaudeCodeImporter.self,
         CodexImporter.self,
         GeminiCLITelemetryImporter.self, GeminiCLIChatImporter.self,
+        LangfuseImporter.self, LangfuseCSVImporter.self,
         OpenAIBatchImporter.self, AnthropicBatchImporter.self,
         OpenAIUsageImporter.self, OpenAICostsImporter.self, OpenAIUsageCSVImporter.self, OpenAICostsCSVImporter.self,
         AnthropicUsageReportImporter.self, AnthropicCostReportImporter.self,
