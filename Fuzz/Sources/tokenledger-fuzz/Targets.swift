@@ -34,6 +34,8 @@ enum FuzzTargets {
                  settings: ImporterSettings(fieldMap: ["workflow": "projectHash", "team": "team"]), seeds: ["fixtures/gemini-cli"]),
         importer("langfuse", [LangfuseImporter.self, LangfuseCSVImporter.self],
                  settings: ImporterSettings(fieldMap: ["workflow": "name", "team": "tags.team"]), seeds: ["fixtures/langfuse"]),
+        importer("cloudflare", [CloudflareAIGatewayImporter.self, CloudflareLogpushImporter.self],
+                 settings: ImporterSettings(fieldMap: ["workflow": "flow", "team": "team"]), seeds: ["fixtures/cloudflare"]),
         importer("batch", [OpenAIBatchImporter.self, AnthropicBatchImporter.self],
                  settings: ImporterSettings(fieldMap: ["workflow": "batch_id", "team": "custom_id"],
                                             inputPath: "/nonexistent/msgbatch_01HkcTjaV5uDC8jWR4ZsDV8d_results.jsonl"),

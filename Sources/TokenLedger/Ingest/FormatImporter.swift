@@ -148,6 +148,7 @@ public enum ImportFormats {
         CodexImporter.self,
         GeminiCLITelemetryImporter.self, GeminiCLIChatImporter.self,
         LangfuseImporter.self, LangfuseCSVImporter.self,
+        CloudflareAIGatewayImporter.self, CloudflareLogpushImporter.self,
         OpenAIBatchImporter.self, AnthropicBatchImporter.self,
         OpenAIUsageImporter.self, OpenAICostsImporter.self, OpenAIUsageCSVImporter.self, OpenAICostsCSVImporter.self,
         AnthropicUsageReportImporter.self, AnthropicCostReportImporter.self,
