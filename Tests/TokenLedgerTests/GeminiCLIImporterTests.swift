@@ -155,6 +155,32 @@ import Testing
         #expect(try t.importMore([ImportFixtures.path(Self.chat)]).rowsImported == 0)
     }
 
+    @Test func aChatThatGrewAddsOnlyItsNewMessages() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gemini-chat-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let file = dir.appendingPathComponent("session-2026-01-22T08-00-7c1e5d3b.jsonl")
+        let lines = try ImportFixtures.text(Self.chat).components(separatedBy: "\n")
+        try (lines[0..<9].joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+        let t = try ImportedDatabase([file.path])
+        #expect(t.summary.rowsImported == 2)
+        let next = #"{"id":"b1d2e3f4-0002-4b4b-9c9c-000000000009","timestamp":"2026-01-22T08:03:00.000Z","type":"gemini","content":"More.","tokens":{"input":7000,"output":50,"cached":6000,"thoughts":0,"tool":0,"total":7050},"model":"gemini-2.5-pro"}"#
+        let handle = try FileHandle(forWritingTo: file)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data((next + "\n").utf8))
+        try handle.close()
+        // The file is read whole again: the two calls read before are duplicates, the new one lands.
+        let more = try t.importMore([file.path])
+        #expect(more.rowsImported == 1 && more.duplicates == 2)
+        #expect(try t.request("b1d2e3f4-0002-4b4b-9c9c-000000000009")["source_line"] == "10")
+    }
+
+    @Test func aDurationOfAnOddShapeLeavesTheLatencyUnknown() {
+        let line = #"{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"timeUnixNano":"1768900000000000000","attributes":[{"key":"session.id","value":{"stringValue":"s"}},{"key":"event.name","value":{"stringValue":"gemini_cli.api_response"}},{"key":"model","value":{"stringValue":"gemini-2.5-pro"}},{"key":"duration_ms","value":{"doubleValue":812.5}},{"key":"input_token_count","value":{"intValue":"10"}}]}]}]}]}"#
+        let calls = parseItems(GeminiCLITelemetryImporter.self, line).calls
+        #expect(calls.count == 1 && calls.first?.latencyMs == nil && calls.first?.inputTokens == 10)
+    }
+
     @Test func chatMapNamesConversationFields() throws {
         let settings = try ImporterSettings(parsingMap: "workflow=projectHash,team=summary")
         let t = try ImportedDatabase([ImportFixtures.path(Self.legacyChat)], settings: settings)

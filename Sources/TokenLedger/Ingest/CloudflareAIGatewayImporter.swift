@@ -194,7 +194,8 @@ struct CloudflareGatewayLog {
         else if code == 408 || code == 504 { r.status = .timeout }
         else if success == false || (code.map { !(200..<300).contains($0) } ?? false) { r.status = .error }
         if r.status == .ok, input == nil { throw RecordProblem.reason(.missingField("tokens_in")) }
-        if let ms = try ProviderFields.count(value("duration") ?? value("durationms"), field: "duration"), ms <= 86_400_000 * 7 {
+        // A duration of an odd shape (a fraction, text) leaves the latency unknown; the call is still read.
+        if let ms = (try? ProviderFields.count(value("duration") ?? value("durationms"), field: "duration")) ?? nil, ms <= 86_400_000 * 7 {
             r.latencyMs = ms
         }
         if let step = try ProviderFields.count(value("step"), field: "step"), step > 0, step < 10_000 {

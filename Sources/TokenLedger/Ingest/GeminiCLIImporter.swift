@@ -92,7 +92,8 @@ public struct GeminiCLITelemetryImporter: FormatImporter {
             r.status = GeminiUsage.status(code: code ?? nil, type: text("error_type") ?? text("error.type"))
         }
         r.provider = "google"
-        if let ms = try ProviderFields.count(a["duration_ms"] ?? a["duration"], field: "duration_ms"), ms <= 86_400_000 * 7 {
+        // A duration of an odd shape (a fraction, text) leaves the latency unknown; the call is still read.
+        if let ms = (try? ProviderFields.count(a["duration_ms"] ?? a["duration"], field: "duration_ms")) ?? nil, ms <= 86_400_000 * 7 {
             r.latencyMs = ms
         }
         settings.applyMap(to: &r, action: prompt ?? session, workflow: GeminiUsage.defaultWorkflow, lookup: text)
