@@ -26,21 +26,13 @@ public struct CloudflareAIGatewayImporter: FormatImporter {
     }
 
     public mutating func parse(_ unit: UnsafeBufferPointer<UInt8>, line: Int, into items: inout [ImportItem]) throws {
-        var lines = DocumentLineCounter(unit, firstLine: line)
         if LiteLLMSpendLogImporter.looksLineDelimited(unit) {
-            var start = 0
-            var number = line
-            while start < unit.count {
-                let end = LiteLLMSpendLogImporter.lineEnd(unit, from: start)
-                let bytes = UnsafeBufferPointer(rebasing: unit[start..<end])
-                if !Importer.isBlank(bytes) {
-                    var rowLines = DocumentLineCounter(bytes, firstLine: number)
-                    readValue(bytes, lines: &rowLines, into: &items)
-                }
-                start = end + 1
-                number += 1
+            DocumentLines.forEach(unit, firstLine: line) { bytes, number in
+                var lines = DocumentLineCounter(bytes, firstLine: number)
+                readValue(bytes, lines: &lines, into: &items)
             }
         } else {
+            var lines = DocumentLineCounter(unit, firstLine: line)
             readValue(unit, lines: &lines, into: &items)
         }
     }

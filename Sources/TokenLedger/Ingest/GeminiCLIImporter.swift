@@ -206,30 +206,22 @@ public struct GeminiCLIChatImporter: FormatImporter {
 
     /// JSON Lines: each line a metadata record, a message, a `$set` update or a `$rewindTo` marker.
     func readLines(_ unit: UnsafeBufferPointer<UInt8>, firstLine: Int, chat: inout Chat, into items: inout [ImportItem]) {
-        var start = 0
-        var line = firstLine
-        while start < unit.count {
-            let end = LiteLLMSpendLogImporter.lineEnd(unit, from: start)
-            let bytes = UnsafeBufferPointer(rebasing: unit[start..<end])
-            if !Importer.isBlank(bytes) {
-                do {
-                    guard case .object(let o) = try JSONValue.parse(bytes) else {
-                        throw RecordProblem.reason(.malformedJSON("a line must be a JSON object"))
-                    }
-                    if let set = o["$set"]?.object {
-                        readMetadata(set, into: &chat)
-                        for m in set["messages"]?.array ?? [] { try readMessage(m, line: line, into: &chat) }
-                    } else if o["$rewindTo"] == nil {
-                        if o["sessionId"] != nil { readMetadata(o, into: &chat) }
-                        if o["type"] != nil { try readMessage(.object(o), line: line, into: &chat) }
-                    }
-                } catch {
-                    items.append(.reject(RecordProblem.reason(for: error), line: line,
-                                         raw: Array(bytes.prefix(ImportLimits.rejectRawBytes))))
+        DocumentLines.forEach(unit, firstLine: firstLine) { bytes, line in
+            do {
+                guard case .object(let o) = try JSONValue.parse(bytes) else {
+                    throw RecordProblem.reason(.malformedJSON("a line must be a JSON object"))
                 }
+                if let set = o["$set"]?.object {
+                    readMetadata(set, into: &chat)
+                    for m in set["messages"]?.array ?? [] { try readMessage(m, line: line, into: &chat) }
+                } else if o["$rewindTo"] == nil {
+                    if o["sessionId"] != nil { readMetadata(o, into: &chat) }
+                    if o["type"] != nil { try readMessage(.object(o), line: line, into: &chat) }
+                }
+            } catch {
+                items.append(.reject(RecordProblem.reason(for: error), line: line,
+                                     raw: Array(bytes.prefix(ImportLimits.rejectRawBytes))))
             }
-            start = end + 1
-            line += 1
         }
     }
 
