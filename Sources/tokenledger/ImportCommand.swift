@@ -5,7 +5,7 @@ import TokenLedger
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import routing logs, OpenTelemetry traces, LiteLLM spend logs, Claude Code and Codex sessions, batch results and provider usage or cost exports.",
+        abstract: "Import routing logs, OpenTelemetry traces, LiteLLM spend logs, Claude Code, Codex and Gemini CLI sessions, batch results, Langfuse exports, Cloudflare AI Gateway logs and provider usage or cost exports.",
         discussion: """
         Formats are detected from each file's content; --format forces one. Re-importing is safe: an \
         unchanged file is skipped, a grown file resumes where it stopped, and a request already stored is \
