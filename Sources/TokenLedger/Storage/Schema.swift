@@ -16,8 +16,14 @@ public enum Schema {
     /// Refuses a file TokenLedger must not read or change: one from a newer TokenLedger, one that
     /// belongs to another program, and (to read) one that holds no TokenLedger data yet.
     static func checkVersion(_ db: Database, mode: Database.Mode = .readWrite) throws {
-        let version = try db.scalarInt("PRAGMA user_version") ?? 0
-        let app = try db.scalarInt("PRAGMA application_id") ?? 0
+        // One statement, so one snapshot: read apart, another process's first migration could commit
+        // between the version and the tables and make a new TokenLedger file look like another program's.
+        let s = try db.prepare("""
+            SELECT (SELECT user_version FROM pragma_user_version), (SELECT application_id FROM pragma_application_id),
+                   (SELECT count(*) FROM sqlite_schema WHERE type = 'table')
+            """)
+        guard try s.step() else { return }
+        let version = s.int64(0), app = s.int64(1), tables = s.int64(2)
         if app != 0 && app != applicationID {
             throw SchemaError.notTokenLedger(path: db.path)
         }
@@ -25,7 +31,6 @@ public enum Schema {
             throw SchemaError.newerVersion(path: db.path, found: version, supported: currentVersion)
         }
         if version == 0 {
-            let tables = try db.scalarInt("SELECT count(*) FROM sqlite_schema WHERE type = 'table'") ?? 0
             if tables > 0 { throw SchemaError.notTokenLedger(path: db.path) }
             if mode == .readOnly { throw SchemaError.empty(path: db.path) }
         }
