@@ -31,7 +31,7 @@ struct SummaryCommand: ParsableCommand {
         let summary = try db.readTransaction {
             let scan = RequestScan(db: db)
             let period = try range.period(dataSpan: try scan.dataSpan())
-            let labels = try SummaryLabelQuery(db: db).labels(for: by.dimensions)
+            let labels = try SummaryLabelQuery(db: db).labels(for: by.dimensions, book: try PriceStore(db: db).storedBook())
             var builder = UsageSummary.Builder(dimensions: by.dimensions, labels: labels, zone: zone, zoneName: range.tz)
             try scan.forEach(in: period?.interval(in: zone)) { builder.add($0) }
             return builder.build(period: period)

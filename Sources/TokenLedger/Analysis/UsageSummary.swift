@@ -50,20 +50,26 @@ public struct UsageTotals: Sendable, Equatable {
 /// What a summary groups calls by: a routing field, the source they were imported from, a span of time
 /// (in the summary's time zone), or a key of their metadata.
 public enum SummaryDimension: Hashable, Sendable, CustomStringConvertible {
-    case model, tier, workflow, team, user, segment, project, apiKey, provider, source
+    /// The price book's model: every logged spelling of it together (`claude-sonnet-4-5`,
+    /// `anthropic/claude-sonnet-4-5`, `claude-sonnet-4-5-20250929`).
+    case model
+    /// The model as logged.
+    case modelName
+    case tier, workflow, team, user, segment, project, apiKey, provider, source
     case hour, day, week, month
     /// The value of a metadata key (a LiteLLM row's `tags`, a key of its `spend_logs_metadata`, …).
     case tag(String)
 
     /// Every dimension with a fixed name (all but ``tag(_:)``), in the order help lists them.
     public static let named: [SummaryDimension] = [
-        .model, .tier, .workflow, .team, .user, .segment, .project, .apiKey, .provider, .source, .hour, .day, .week, .month,
+        .model, .modelName, .tier, .workflow, .team, .user, .segment, .project, .apiKey, .provider, .source, .hour, .day, .week, .month,
     ]
 
     /// `model`, `api-key`, `tag:NAME`, … as the command line spells it.
     public var name: String {
         switch self {
         case .model: "model"
+        case .modelName: "model-name"
         case .tier: "tier"
         case .workflow: "workflow"
         case .team: "team"
@@ -126,7 +132,7 @@ public enum SummaryDimension: Hashable, Sendable, CustomStringConvertible {
         case .apiKey: "(no api key)"
         case .provider: "(no provider)"
         case .tag(let key): "(no \(key))"
-        case .model, .source, .hour, .day, .week, .month: "(none)"
+        case .model, .modelName, .source, .hour, .day, .week, .month: "(none)"
         }
     }
 }
@@ -135,6 +141,8 @@ public enum SummaryDimension: Hashable, Sendable, CustomStringConvertible {
 /// the metadata values of the tags asked for.
 public struct SummaryLabels: Sendable {
     public var names: NameDirectory
+    /// Each model id's price-book model (``ModelGrouping``); a model not in it is shown as logged.
+    public var models: [Int64: String] = [:]
     /// Source id → the path it was imported from.
     public var sources: [Int64: String]
     /// Tag key → metadata id → the key's value as text (a list's values joined by `, `).
@@ -205,7 +213,8 @@ public struct UsageSummary: Sendable {
         mutating func label(_ d: SummaryDimension, _ c: StoredCall) -> String {
             let names = labels.names
             switch d {
-            case .model: return names.name(.model, c.modelID) ?? d.missingLabel
+            case .model: return labels.models[c.modelID] ?? names.name(.model, c.modelID) ?? d.missingLabel
+            case .modelName: return names.name(.model, c.modelID) ?? d.missingLabel
             case .workflow: return names.name(.workflow, c.workflowID) ?? d.missingLabel
             case .team: return names.name(.team, c.teamID) ?? d.missingLabel
             case .tier: return names.name(.tier, c.tierID) ?? d.missingLabel

@@ -5,11 +5,15 @@ public struct SummaryLabelQuery {
 
     public init(db: Database) { self.db = db }
 
-    /// The names, and the sources and tag values that `dimensions` need.
-    public func labels(for dimensions: [SummaryDimension]) throws -> SummaryLabels {
+    /// The names, and the sources, tag values and price-book models (from `book`) that `dimensions` need.
+    public func labels(for dimensions: [SummaryDimension], book: PriceBook? = nil) throws -> SummaryLabels {
         var labels = SummaryLabels(names: try NameDirectory(db: db))
         for d in dimensions {
             switch d {
+            case .model:
+                guard let book else { break }
+                let grouping = ModelGrouping(names: labels.names.all(.model), identity: { book.identity(of: $0) })
+                for (id, group) in grouping.groupOf { labels.models[id] = grouping.name[group] }
             case .source: labels.sources = try sourcePaths()
             case .tag(let key): labels.tags[key] = try tagValues(key)
             default: break
