@@ -59,14 +59,19 @@ struct HTMLWidthTests {
         let path = try scratch.write("page.html", page)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try #require(chromium))
-        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--user-data-dir=" + scratch.path("profile"),
+        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars",
+                             "--user-data-dir=" + scratch.path("profile"),
                              "--window-size=\(width),1000", "--dump-dom", "file://" + path]
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()
+        // A browser that hangs is stopped after a minute (the page then has no layout, and the test says so).
+        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: watchdog)
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        watchdog.cancel()
         let dom = String(decoding: data, as: UTF8.self)
         func attribute(_ name: String) -> String? {
             guard let r = dom.range(of: name + "=\"") else { return nil }
