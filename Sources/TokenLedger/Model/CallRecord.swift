@@ -44,7 +44,13 @@ public struct CallRecord: Sendable, Equatable {
     public var metadata: String?
     /// Audio and image tokens, generated images, billed tool uses and price-changing request attributes;
     /// nil when the call has none (see ``CallExtras``).
-    public var extras: CallExtras?
+    public var extras: CallExtras? {
+        get { extrasBox?.value }
+        set { extrasBox = newValue.map(ExtrasBox.init) }
+    }
+    /// Boxed: most calls have no extras, and a call record is copied along the import's pipeline, so
+    /// it keeps one reference instead of the extras' hundred-odd bytes.
+    private var extrasBox: ExtrasBox?
 
     public init(requestID: String, timestamp: Timestamp, model: String, inputTokens: Int64, outputTokens: Int64) {
         self.requestID = requestID
@@ -216,4 +222,11 @@ public enum RejectReason: Sendable, Equatable, Error, CustomStringConvertible {
         case .unsupported(let why): "unsupported: \(why)"
         }
     }
+}
+
+/// A call's extras behind one reference (``CallRecord/extras``); immutable, compared by value.
+final class ExtrasBox: Sendable, Equatable {
+    let value: CallExtras
+    init(_ value: CallExtras) { self.value = value }
+    static func == (a: ExtrasBox, b: ExtrasBox) -> Bool { a.value == b.value }
 }
