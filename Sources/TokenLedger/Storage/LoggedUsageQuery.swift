@@ -2,16 +2,6 @@
 /// service tier: the routing-log side of reconciliation. Rate-limited calls are left out (providers do
 /// not count or bill them).
 enum LoggedUsageQuery {
-    /// The calls of a row-id range with their names, rate-limited calls left out.
-    static let callsOfThePeriod = """
-        FROM requests r
-        JOIN models m ON m.id = r.model_id
-        LEFT JOIN providers pv ON pv.id = r.provider_id
-        LEFT JOIN projects pj ON pj.id = r.project_id
-        LEFT JOIN api_keys ak ON ak.id = r.api_key_id
-        WHERE r.id BETWEEN ? AND ? AND r.status != \(CallStatus.rateLimited.rawValue)
-        """
-
     static let sql = """
         SELECT (r.id >> 20) / 86400000, pv.name, m.name, pj.name, ak.name, r.batch, r.service_tier,
                count(*), sum(r.input_tokens), sum(r.cached_input_tokens), sum(r.cache_write_tokens),
@@ -25,8 +15,14 @@ enum LoggedUsageQuery {
                sum(CASE WHEN r.cost IS NULL THEN r.cache_write_tokens ELSE 0 END),
                sum(CASE WHEN r.cost IS NULL THEN r.cache_write_1h_tokens ELSE 0 END),
                sum(CASE WHEN r.cost IS NULL THEN r.output_tokens ELSE 0 END),
-               sum(CASE WHEN r.cost IS NULL THEN r.reasoning_tokens ELSE 0 END)
-        \(callsOfThePeriod)
+               sum(CASE WHEN r.cost IS NULL THEN r.reasoning_tokens ELSE 0 END),
+               group_concat(CASE WHEN r.cost IS NOT NULL THEN r.extras END, char(30))
+        FROM requests r
+        JOIN models m ON m.id = r.model_id
+        LEFT JOIN providers pv ON pv.id = r.provider_id
+        LEFT JOIN projects pj ON pj.id = r.project_id
+        LEFT JOIN api_keys ak ON ak.id = r.api_key_id
+        WHERE r.id BETWEEN ? AND ? AND r.status != \(CallStatus.rateLimited.rawValue)
         GROUP BY 1, r.provider_id, r.model_id, r.project_id, r.api_key_id, r.batch, r.service_tier
         ORDER BY 1
         """
@@ -64,40 +60,13 @@ enum LoggedUsageQuery {
             g.unpriced.cacheWrite1hTokens = s.int64(23)
             g.unpriced.outputTokens = s.int64(24)
             g.unpriced.reasoningTokens = s.int64(25)
+            // The extras of the group's priced calls (few calls have any), separated by U+001E.
+            for text in (s.text(26) ?? "").split(separator: "\u{1E}") {
+                if let extras = CallExtras(storedText: String(text)) { g.toolCalls.merge(extras.toolCalls, uniquingKeysWith: +) }
+            }
             out.append(g)
         }
-        try addToolCalls(db: db, ids: ids, to: &out)
         return out
-    }
-
-    /// The priced calls that carry extras, with the columns that group them: few calls have extras, so
-    /// their tool uses are read apart rather than parsed in the query above.
-    static let extrasSQL = """
-        SELECT (r.id >> 20) / 86400000, pv.name, m.name, pj.name, ak.name, r.batch, r.service_tier, r.extras
-        \(callsOfThePeriod)
-          AND r.extras IS NOT NULL AND r.cost IS NOT NULL
-        """
-
-    struct GroupKey: Hashable {
-        var day: Int64, provider: String?, model: String, project: String?, apiKey: String?, batch: Bool, tier: Int64
-    }
-
-    /// Adds the tool uses of each group's priced calls (``LoggedUsageGroup/toolCalls``).
-    static func addToolCalls(db: Database, ids: ClosedRange<Int64>, to groups: inout [LoggedUsageGroup]) throws {
-        let s = try db.prepare(extrasSQL)
-        s.bind(ids.lowerBound, at: 1)
-        s.bind(ids.upperBound, at: 2)
-        var index: [GroupKey: Int] = [:]
-        for (i, g) in groups.enumerated() {
-            index[GroupKey(day: Int64(g.day.daysSinceEpoch), provider: g.provider, model: g.model, project: g.project,
-                           apiKey: g.apiKey, batch: g.batch, tier: Int64(g.serviceTier.rawValue))] = i
-        }
-        while try s.step() {
-            guard let text = s.text(7), let extras = CallExtras(storedText: text), !extras.toolCalls.isEmpty,
-                  let i = index[GroupKey(day: s.int64(0), provider: s.text(1), model: s.text(2) ?? "", project: s.text(3),
-                                         apiKey: s.text(4), batch: s.int64(5) != 0, tier: s.int64(6))] else { continue }
-            groups[i].toolCalls.merge(extras.toolCalls, uniquingKeysWith: +)
-        }
     }
 }
 
