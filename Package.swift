@@ -1,6 +1,10 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+/// Release builds optimise across the library's modules as if they were one: the import's inner loop calls
+/// from ingest into values, pricing and store (measured: without it the import is 15–30 % slower).
+let crossModule: [SwiftSetting] = [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
+
 let package = Package(
     name: "TokenLedger",
     platforms: [.macOS(.v15)],
@@ -23,14 +27,48 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // The library, one way: values ← ingest ← pricing ← analysis ← store, analysis ← report; the
+        // TokenLedger target is the façade the command-line tool and the tests call.
+        .target(
+            name: "LedgerValues",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: crossModule
+        ),
+        .target(
+            name: "LedgerIngest",
+            dependencies: ["LedgerValues", "CZlib"],
+            swiftSettings: crossModule
+        ),
+        .target(
+            name: "LedgerPricing",
+            dependencies: ["LedgerValues", "LedgerIngest", .product(name: "Yams", package: "Yams")],
+            resources: [.copy("Resources/default-prices.yaml")],
+            swiftSettings: crossModule
+        ),
+        .target(
+            name: "LedgerAnalysis",
+            dependencies: ["LedgerValues", "LedgerPricing"],
+            swiftSettings: crossModule
+        ),
+        .target(
+            name: "LedgerStore",
+            dependencies: ["LedgerValues", "LedgerIngest", "LedgerPricing", "LedgerAnalysis", "CSQLite"],
+            swiftSettings: crossModule
+        ),
+        .target(
+            name: "LedgerReport",
+            dependencies: ["LedgerValues", "LedgerPricing", "LedgerAnalysis"],
+            swiftSettings: crossModule
+        ),
+        .target(
+            name: "LedgerSample",
+            dependencies: ["LedgerValues"],
+            swiftSettings: crossModule
+        ),
         .target(
             name: "TokenLedger",
-            dependencies: [
-                "CSQLite",
-                "CZlib",
-                .product(name: "Yams", package: "Yams"),
-            ],
-            resources: [.copy("Pricing/Resources/default-prices.yaml")]
+            dependencies: ["LedgerValues", "LedgerIngest", "LedgerPricing", "LedgerAnalysis", "LedgerStore",
+                           "LedgerReport", "LedgerSample"]
         ),
         .executableTarget(
             name: "tokenledger",
@@ -47,7 +85,8 @@ let package = Package(
         ),
         .testTarget(
             name: "TokenLedgerTests",
-            dependencies: ["TokenLedger", "TestSupport"],
+            dependencies: ["TokenLedger", "LedgerValues", "LedgerIngest", "LedgerPricing", "LedgerAnalysis", "LedgerStore",
+                           "LedgerReport", "LedgerSample", "TestSupport"],
             resources: [.copy("Golden")]
         ),
         .testTarget(

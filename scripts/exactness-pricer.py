@@ -829,7 +829,7 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("files", nargs="+")
-    ap.add_argument("--prices", default=os.path.join(here, "..", "Sources", "TokenLedger", "Pricing", "Resources",
+    ap.add_argument("--prices", default=os.path.join(here, "..", "Sources", "LedgerPricing", "Resources",
                                                      "default-prices.yaml"),
                     help="price book (default: the book shipped with TokenLedger)")
     ap.add_argument("--tsv-dir", help="also write summary.tsv, by-model.tsv and by-day.tsv here")

@@ -35,7 +35,7 @@ struct FocusExportCommand: ParsableCommand {
 
     func run() throws {
         let db = try global.open(.readOnly)
-        let (result, rows) = try db.readTransaction { () -> (FocusQuery.Result, [FocusExport.Row]) in
+        let (result, rows) = try db.readTransaction { () -> (FocusUsageSet, [FocusExport.Row]) in
             // No period: all of the data.
             var period: Period?
             if periodSelection.isChosen, let span = try RequestScan(db: db).dataSpan() {

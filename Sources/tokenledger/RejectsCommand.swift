@@ -24,9 +24,9 @@ struct RejectsCommand: ParsableCommand {
         let db = try global.open(.readOnly)
         let list = try db.readTransaction { try RejectList.read(db: db, source: source, reason: reason, limit: limit) }
         if formats.chosen == .json {
-            try emit(RejectList.json(list), to: nil)
+            try emit(RejectListReport.json(list), to: nil)
         } else {
-            try emit(RejectList.text(list), to: nil)
+            try emit(RejectListReport.text(list), to: nil)
         }
     }
 }

@@ -1,5 +1,12 @@
 import Foundation
 import Testing
+@testable import LedgerValues
+@testable import LedgerIngest
+@testable import LedgerPricing
+@testable import LedgerAnalysis
+@testable import LedgerStore
+@testable import LedgerReport
+@testable import LedgerSample
 @testable import TokenLedger
 
 /// CSV tables of the report: quoted as RFC 4180 asks, read back to the same values.

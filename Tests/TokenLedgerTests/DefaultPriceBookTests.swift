@@ -1,5 +1,12 @@
 import Foundation
 import Testing
+@testable import LedgerValues
+@testable import LedgerIngest
+@testable import LedgerPricing
+@testable import LedgerAnalysis
+@testable import LedgerStore
+@testable import LedgerReport
+@testable import LedgerSample
 @testable import TokenLedger
 
 @Suite struct DefaultPriceBookTests {
@@ -15,7 +22,7 @@ import Testing
     @Test func theShippedResourceIsFoundBesideTheBuild() throws {
         let url = try PriceBook.defaultBookURL()
         // The copy SwiftPM places beside the build products, not the source-tree fallback.
-        #expect(url.path.contains("TokenLedger_TokenLedger."))
+        #expect(url.path.contains("TokenLedger_LedgerPricing."))
         #expect(!url.path.contains("/Sources/"))
     }
 

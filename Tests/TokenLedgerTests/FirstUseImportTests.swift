@@ -1,5 +1,12 @@
 import Foundation
 import Testing
+@testable import LedgerValues
+@testable import LedgerIngest
+@testable import LedgerPricing
+@testable import LedgerAnalysis
+@testable import LedgerStore
+@testable import LedgerReport
+@testable import LedgerSample
 @testable import TokenLedger
 
 /// What a first import of a wrong or damaged file says: an input of which no row landed failed, the

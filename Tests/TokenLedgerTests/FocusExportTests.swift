@@ -1,5 +1,12 @@
 import Foundation
 import Testing
+@testable import LedgerValues
+@testable import LedgerIngest
+@testable import LedgerPricing
+@testable import LedgerAnalysis
+@testable import LedgerStore
+@testable import LedgerReport
+@testable import LedgerSample
 @testable import TokenLedger
 
 /// The FOCUS export of the sample traffic: columns, value rules, and money that adds up to the database.

@@ -1,6 +1,13 @@
 import Foundation
 import Testing
 import TestSupport
+@testable import LedgerValues
+@testable import LedgerIngest
+@testable import LedgerPricing
+@testable import LedgerAnalysis
+@testable import LedgerStore
+@testable import LedgerReport
+@testable import LedgerSample
 @testable import TokenLedger
 
 /// Inputs built to break an importer: each import must finish in bounded time and memory, keep the good

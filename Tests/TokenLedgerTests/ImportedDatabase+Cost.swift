@@ -1,3 +1,10 @@
+@testable import LedgerValues
+@testable import LedgerIngest
+@testable import LedgerPricing
+@testable import LedgerAnalysis
+@testable import LedgerStore
+@testable import LedgerReport
+@testable import LedgerSample
 @testable import TokenLedger
 
 extension ImportedDatabase {

@@ -1,4 +1,11 @@
 import Testing
+@testable import LedgerValues
+@testable import LedgerIngest
+@testable import LedgerPricing
+@testable import LedgerAnalysis
+@testable import LedgerStore
+@testable import LedgerReport
+@testable import LedgerSample
 @testable import TokenLedger
 
 /// `--week` reads a week and only a week, and a week its year does not have is named as such.

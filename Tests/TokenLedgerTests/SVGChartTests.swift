@@ -3,6 +3,13 @@ import Foundation
 import FoundationXML
 #endif
 import Testing
+@testable import LedgerValues
+@testable import LedgerIngest
+@testable import LedgerPricing
+@testable import LedgerAnalysis
+@testable import LedgerStore
+@testable import LedgerReport
+@testable import LedgerSample
 @testable import TokenLedger
 
 /// The chart kit: exact waterfall steps, deterministic markup, escaped text, no broken numbers.

@@ -1,5 +1,12 @@
 import Foundation
 import Testing
+@testable import LedgerValues
+@testable import LedgerIngest
+@testable import LedgerPricing
+@testable import LedgerAnalysis
+@testable import LedgerStore
+@testable import LedgerReport
+@testable import LedgerSample
 @testable import TokenLedger
 
 /// docs/schema.md is the user's map of the database: every table, column and view a new database has

@@ -1,4 +1,11 @@
 import Testing
+@testable import LedgerValues
+@testable import LedgerIngest
+@testable import LedgerPricing
+@testable import LedgerAnalysis
+@testable import LedgerStore
+@testable import LedgerReport
+@testable import LedgerSample
 @testable import TokenLedger
 
 /// Small wording of reports: a p-value reads `p < 0.0001` or `p = 0.0123`, and a threshold from a file keeps

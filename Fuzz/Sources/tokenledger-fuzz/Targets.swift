@@ -66,7 +66,7 @@ enum FuzzTargets {
         FuzzTarget(name: "budget", summary: "BudgetFile.parse (YAML)",
                    seeds: ["fixtures/budget"], run: ParserTargets.budget),
         FuzzTarget(name: "price-book", summary: "PriceBookFile.parse (YAML), its YAML text read back equal",
-                   seeds: ["Sources/TokenLedger/Pricing/Resources/default-prices.yaml", "fixtures/budget"], run: ParserTargets.priceBook),
+                   seeds: ["Sources/LedgerPricing/Resources/default-prices.yaml", "fixtures/budget"], run: ParserTargets.priceBook),
         FuzzTarget(name: "litellm-catalog", summary: "LiteLLMCatalog.parse (LiteLLM's model price JSON)",
                    seeds: ["fixtures/prices/litellm-sample.json"], run: ParserTargets.liteLLMCatalog),
     ]

@@ -1,4 +1,11 @@
 import Foundation
+@testable import LedgerValues
+@testable import LedgerIngest
+@testable import LedgerPricing
+@testable import LedgerAnalysis
+@testable import LedgerStore
+@testable import LedgerReport
+@testable import LedgerSample
 @testable import TokenLedger
 
 /// Reads a whole CSV document back for tests: records end at CRLF outside quotes, each is parsed by

@@ -1,4 +1,11 @@
 import Foundation
+@testable import LedgerValues
+@testable import LedgerIngest
+@testable import LedgerPricing
+@testable import LedgerAnalysis
+@testable import LedgerStore
+@testable import LedgerReport
+@testable import LedgerSample
 @testable import TokenLedger
 
 /// A temporary database with sample traffic imported, for tests of analysis and reports. Tests share
