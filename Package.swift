@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// Release builds optimise across the library's modules as if they were one: the import's inner loop calls
-/// from ingest into values, pricing and store (measured: without it the import is 15–30 % slower).
+/// from ingest into values, pricing and store (measured: without it the import is 15–30 % slower; docs/architecture.md).
 let crossModule: [SwiftSetting] = [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
 
 let package = Package(
