@@ -13,19 +13,14 @@ public struct AuditLoader {
 
     public init(db: Database) { self.db = db }
 
-    /// Days of history before the previous period used for anomaly medians.
-    public static var anomalyHistoryDays: Int { Audit.anomalyHistoryDays }
-    /// Weeks of history used for the burn forecast's weekday weights.
-    public static var forecastHistoryWeeks: Int { Audit.forecastHistoryWeeks }
-
     /// - Parameter forceRawRows: read every figure from the raw rows (the independent path that tests
     ///   compare with the rollups).
     public func load(period: Period, zone: TimeZone, zoneName: String, budget: Budget?, prices: PriceBook? = nil,
                      forceRawRows: Bool = false) throws -> AuditInput {
         let previous = period.previous
         let monthStart = CivilDate(year: period.last.year, month: period.last.month, day: 1)
-        let historyStart = min(previous.first.adding(days: -Self.anomalyHistoryDays),
-                               monthStart.adding(days: -7 * Self.forecastHistoryWeeks))
+        let historyStart = min(previous.first.adding(days: -Audit.anomalyHistoryDays),
+                               monthStart.adding(days: -7 * Audit.forecastHistoryWeeks))
         let history = Period(first: historyStart, last: period.last)
         let span = history.interval(in: zone)
         let names = try NameDirectory(db: db)
@@ -145,7 +140,7 @@ public struct AuditLoader {
     ///   never added together.
     /// The latency histogram cells of the batch calls of UTC days `days`, keyed like the latency rollup.
     func batchLatency(days: Range<Int64>) throws -> [(key: LatencyCellKey, calls: Int64)] {
-        let ids = RequestScan.rowIDs(Timestamp(milliseconds: days.lowerBound * 86_400_000)..<Timestamp(milliseconds: days.upperBound * 86_400_000))
+        let ids = RowID.range(Timestamp(milliseconds: days.lowerBound * 86_400_000)..<Timestamp(milliseconds: days.upperBound * 86_400_000))
         let s = try db.prepare("""
             SELECT id, coalesce(workflow_id, 0), model_id, latency_ms FROM requests
             WHERE id BETWEEN ? AND ? AND batch != 0 AND latency_ms IS NOT NULL
@@ -162,8 +157,8 @@ public struct AuditLoader {
     }
 
     func readActions(_ interval: Range<Timestamp>, periodStart: Timestamp) throws -> [ActionRow] {
-        let ids = RequestScan.rowIDs(interval)
-        let boundary = RequestScan.rowIDs(periodStart..<interval.upperBound).lowerBound
+        let ids = RowID.range(interval)
+        let boundary = RowID.range(periodStart..<interval.upperBound).lowerBound
         let s = try db.prepare("""
             SELECT id, workflow_id, team_id, segment_id, calls, retries, fallbacks, model_mask, cost, failed_cost,
                    unpriced_calls, coalesce(outcome, CASE WHEN last_status = 1 THEN 1 ELSE 2 END)
@@ -241,7 +236,7 @@ public struct AuditLoader {
     /// The models above id 61 used by each action (by the action's row id), from the calls of the
     /// interval and the day after it.
     func modelsAbove61(_ interval: Range<Timestamp>) throws -> [Int64: Set<Int64>] {
-        let ids = RequestScan.rowIDs(interval.lowerBound..<Timestamp(milliseconds: interval.upperBound.milliseconds + 86_400_000))
+        let ids = RowID.range(interval.lowerBound..<Timestamp(milliseconds: interval.upperBound.milliseconds + 86_400_000))
         let s = try db.prepare("""
             SELECT k.action, r.model_id FROM requests r JOIN action_keys k ON k.key = r.action_key
             WHERE r.id BETWEEN ? AND ? AND r.model_id > 61
@@ -279,7 +274,7 @@ public struct AuditLoader {
             let lo = max(hour * 3_600_000, interval.lowerBound.milliseconds)
             let hi = min((hour + 1) * 3_600_000, interval.upperBound.milliseconds)
             guard lo < hi else { continue }
-            let ids = RequestScan.rowIDs(Timestamp(milliseconds: lo)..<Timestamp(milliseconds: hi))
+            let ids = RowID.range(Timestamp(milliseconds: lo)..<Timestamp(milliseconds: hi))
             s.reset()
             s.bind(ids.lowerBound, at: 1)
             s.bind(ids.upperBound, at: 2)
@@ -309,7 +304,7 @@ public struct AuditLoader {
             let lo = max(day * 86_400_000, interval.lowerBound.milliseconds)
             let hi = min((day + 1) * 86_400_000, interval.upperBound.milliseconds)
             guard lo < hi else { continue }
-            let ids = RequestScan.rowIDs(Timestamp(milliseconds: lo)..<Timestamp(milliseconds: hi))
+            let ids = RowID.range(Timestamp(milliseconds: lo)..<Timestamp(milliseconds: hi))
             s.reset()
             s.bind(ids.lowerBound, at: 1)
             s.bind(ids.upperBound, at: 2)
@@ -344,7 +339,7 @@ public struct AuditLoader {
     }
 
     func unpricedModels(_ interval: Range<Timestamp>) throws -> [UnpricedModel] {
-        let ids = RequestScan.rowIDs(interval)
+        let ids = RowID.range(interval)
         let s = try db.prepare("""
             SELECT m.name, count(*), sum(r.input_tokens), sum(r.output_tokens), min(r.id), max(r.id)
             FROM requests r INDEXED BY requests_unpriced JOIN models m ON m.id = r.model_id

@@ -38,7 +38,7 @@ public struct BillChangeLoader {
         cells = cells.filter { $0.value.pricedCalls > 0 }
 
         var actions: [BillChangeUnit: Int64] = [:]
-        let ids = RequestScan.rowIDs(span)
+        let ids = RowID.range(span)
         let s = try db.prepare("""
             SELECT coalesce(workflow_id, 0), coalesce(team_id, 0), coalesce(segment_id, 0) FROM actions
             WHERE id BETWEEN ? AND ?  -- the first request's row id: a range of the table

@@ -35,7 +35,7 @@ public struct FocusQuery {
     /// Groups the calls made on the UTC days of `period` (every stored call when nil).
     public func load(period: Period?) throws -> Result {
         let utc = TimeZone(identifier: "UTC")!
-        let range = period.map { RequestScan.rowIDs($0.interval(in: utc)) } ?? (Int64.min...Int64.max)
+        let range = period.map { RowID.range($0.interval(in: utc)) } ?? (Int64.min...Int64.max)
         var entries: [Int64: PriceEntry] = [:]
         for e in try PriceStore(db: db).entries() { entries[e.id] = e }
 

@@ -30,7 +30,7 @@ enum LoggedUsageQuery {
     /// The groups of the calls made in `interval`.
     static func groups(db: Database, in interval: Range<Timestamp>) throws -> [LoggedUsageGroup] {
         let s = try db.prepare(sql)
-        let ids = RequestScan.rowIDs(interval)
+        let ids = RowID.range(interval)
         s.bind(ids.lowerBound, at: 1)
         s.bind(ids.upperBound, at: 2)
         var out: [LoggedUsageGroup] = []

@@ -30,7 +30,7 @@ public struct Repricer {
     /// Reprices the requests made in `interval` (all when nil).
     public func run(in interval: Range<Timestamp>? = nil, rowsPerTransaction: Int = 50_000) throws -> Result {
         var result = Result()
-        let range = interval.map(RequestScan.rowIDs) ?? (Int64.min...Int64.max)
+        let range = interval.map(RowID.range) ?? (Int64.min...Int64.max)
         var cursor = range.lowerBound
         let read = try db.prepare("""
             SELECT \(RequestScan.columns), (SELECT name FROM models WHERE models.id = model_id)

@@ -18,12 +18,10 @@ public struct RequestScan {
     /// How many columns ``columns`` names: the index of the first column a query selects after them.
     static let columnCount = Int32(columns.split(separator: ",").count)
 
-    /// The row ids of the calls made in `[interval.lowerBound, interval.upperBound)`.
-    public static func rowIDs(_ interval: Range<Timestamp>) -> ClosedRange<Int64> { RowID.range(interval) }
 
     /// Calls every stored call in the interval (all when nil), in time order.
     public func forEach(in interval: Range<Timestamp>? = nil, _ body: (StoredCall) throws -> Void) throws {
-        let range = interval.map(Self.rowIDs) ?? (Int64.min...Int64.max)
+        let range = interval.map(RowID.range) ?? (Int64.min...Int64.max)
         let s = try db.prepare("SELECT \(Self.columns) FROM requests WHERE id BETWEEN ? AND ? ORDER BY id")
         s.bind(range.lowerBound, at: 1)
         s.bind(range.upperBound, at: 2)
@@ -52,7 +50,7 @@ public struct RequestScan {
     public func dataSpan() throws -> ClosedRange<Timestamp>? {
         guard let lo = try db.scalarInt("SELECT min(id) FROM requests"),
               let hi = try db.scalarInt("SELECT max(id) FROM requests") else { return nil }
-        return Timestamp(milliseconds: lo >> 20)...Timestamp(milliseconds: hi >> 20)
+        return RowID.timestamp(lo)...RowID.timestamp(hi)
     }
 }
 

@@ -28,7 +28,7 @@ public struct WhatIfLoader {
     /// - Complexity: one read of the interval's calls in time order (no sort), holding the calls of the
     ///   actions still open: an action is complete once it has as many calls as its stored facts count.
     public func forEachAction(in interval: Range<Timestamp>, _ body: (WhatIfAction) throws -> Void) throws {
-        let ids = RequestScan.rowIDs(interval)
+        let ids = RowID.range(interval)
         let metadata = try metadataFacts()
         let columns = RequestScan.columns.split(separator: ",").map { "r." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         let s = try db.prepare("""

@@ -49,7 +49,7 @@ import Testing
         #expect(AuditLoader.hourAligned(week, try #require(TimeZone(identifier: "Europe/Berlin"))))
         let r = Audit.run(try AuditLoader(db: db).load(period: week, zone: kolkata, zoneName: "Asia/Kolkata", budget: nil))
         let interval = week.interval(in: kolkata)
-        let ids = RequestScan.rowIDs(interval)
+        let ids = RowID.range(interval)
         let cost = try #require(try db.scalarInt("SELECT sum(cost) FROM requests WHERE id BETWEEN ? AND ?",
                                                  .integer(ids.lowerBound), .integer(ids.upperBound)))
         #expect(r.total.current.spend == Money(picos: cost))
@@ -65,7 +65,7 @@ import Testing
             #expect(f.completed + f.failed + f.abandoned == f.actions)
             all = all + f.actionCost
         }
-        let ids = RequestScan.rowIDs(week.interval(in: utc))
+        let ids = RowID.range(week.interval(in: utc))
         let actionCost = try #require(try db.scalarInt("SELECT sum(cost) FROM actions WHERE first_request BETWEEN ? AND ?",
                                                        .integer(ids.lowerBound), .integer(ids.upperBound)))
         #expect(all == Money(picos: actionCost))
@@ -77,7 +77,7 @@ import Testing
         let db = try sample.db
         let r = Audit.run(try AuditLoader(db: db).load(period: week, zone: utc, zoneName: "UTC", budget: nil))
         for (slot, period) in [(0, week), (1, week.previous)] {
-            let ids = RequestScan.rowIDs(period.interval(in: utc))
+            let ids = RowID.range(period.interval(in: utc))
             let s = try db.prepare("""
                 SELECT coalesce(w.name, 'unassigned'), count(*), sum(a.calls), sum(a.cost),
                        sum(coalesce(a.outcome, CASE WHEN a.last_status = 1 THEN 1 ELSE 2 END) = 1),

@@ -44,7 +44,7 @@ import Testing
     @Test func theTotalsAreTheStoredSpend() throws {
         let db = try AuditTests.shared.get().db
         let r = try report("2026-W41", "2026-W42")
-        let ids = RequestScan.rowIDs(try Period(parsing: "2026-W42").interval(in: utc))
+        let ids = RowID.range(try Period(parsing: "2026-W42").interval(in: utc))
         let cost = try #require(try db.scalarInt("SELECT sum(cost) FROM requests WHERE id BETWEEN ? AND ?",
                                                  .integer(ids.lowerBound), .integer(ids.upperBound)))
         #expect(r.compareTotal == Money(picos: cost))

@@ -23,7 +23,7 @@ import Testing
     /// The stored cost of the calls of a period, to the picodollar.
     static func storedCost(_ period: Period?) throws -> Money {
         let db = try AuditTests.shared.get().db
-        let ids = period.map { RequestScan.rowIDs($0.interval(in: TimeZone(identifier: "UTC")!)) } ?? (Int64.min...Int64.max)
+        let ids = period.map { RowID.range($0.interval(in: TimeZone(identifier: "UTC")!)) } ?? (Int64.min...Int64.max)
         return Money(picos: try db.scalarInt("SELECT sum(cost) FROM requests WHERE id BETWEEN ? AND ?",
                                              .integer(ids.lowerBound), .integer(ids.upperBound)) ?? 0)
     }
@@ -118,7 +118,7 @@ import Testing
     @Test func tokensAddUpAndUnpricedCallsAreCountedApart() throws {
         let (result, rows, _) = try Self.export(Self.week)
         let db = try AuditTests.shared.get().db
-        let ids = RequestScan.rowIDs(Self.week.interval(in: TimeZone(identifier: "UTC")!))
+        let ids = RowID.range(Self.week.interval(in: TimeZone(identifier: "UTC")!))
         func sum(_ sql: String) throws -> Int64 {
             try db.scalarInt(sql, .integer(ids.lowerBound), .integer(ids.upperBound)) ?? 0
         }

@@ -120,9 +120,9 @@ func parseItems<F: FormatImporter>(_ format: F.Type, _ text: String, settings: I
     }
     switch F.framing {
     case .document:
-        if !Importer.isBlank(bytes) { unit(bytes[...], line: 1) }
+        if !InputSample.isBlank(bytes) { unit(bytes[...], line: 1) }
     case .lines, .csvRecords:
-        for (i, line) in bytes.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() where !Importer.isBlank(line) {
+        for (i, line) in bytes.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() where !InputSample.isBlank(line) {
             unit(line, line: i + 1)
         }
     }

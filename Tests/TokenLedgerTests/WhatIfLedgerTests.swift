@@ -29,7 +29,7 @@ import Testing
     }
 
     func storedSpend(_ db: Database) throws -> Money {
-        let ids = RequestScan.rowIDs(week.interval(in: utc))
+        let ids = RowID.range(week.interval(in: utc))
         return Money(picos: try #require(try db.scalarInt("SELECT sum(cost) FROM requests WHERE id BETWEEN ? AND ?",
                                                           .integer(ids.lowerBound), .integer(ids.upperBound))))
     }
@@ -43,7 +43,7 @@ import Testing
         #expect(r.scenarios[1].tiers == r.actual.tiers)
         #expect(r.scenarios[1].workflows == r.actual.workflows)
         // Per workflow, the stored spend of each workflow's calls.
-        let ids = RequestScan.rowIDs(week.interval(in: utc))
+        let ids = RowID.range(week.interval(in: utc))
         let s = try db.prepare("""
             SELECT coalesce(w.name, 'unassigned'), sum(r.cost) FROM requests r LEFT JOIN workflows w ON w.id = r.workflow_id
             WHERE r.id BETWEEN ? AND ? GROUP BY 1
@@ -94,7 +94,7 @@ import Testing
         let names = try NameDirectory(db: db)
         let miniIDs = names.all(.model).filter { book.match($0.value)?.model == "gpt-4o-mini" }.map(\.key)
         #expect(!miniIDs.isEmpty)
-        let ids = RequestScan.rowIDs(week.interval(in: utc))
+        let ids = RowID.range(week.interval(in: utc))
         let miniSpend = try #require(try db.scalarInt(
             "SELECT sum(cost) FROM requests WHERE id BETWEEN ? AND ? AND model_id IN (\(miniIDs.map(String.init).joined(separator: ",")))",
             .integer(ids.lowerBound), .integer(ids.upperBound)))

@@ -427,7 +427,7 @@ public final class Importer {
                     guard let line = try reader.next() else { break }
                     if let oversize = line.oversizeLength {
                         batch.items.append(.reject(.tooLong(oversize), line: line.number, raw: Array(line.bytes)))
-                    } else if !Self.isBlank(line.bytes) {
+                    } else if !InputSample.isBlank(line.bytes) {
                         let count = batch.items.count
                         do {
                             try importer.parse(line.bytes, line: line.number, into: &batch.items)
@@ -484,7 +484,7 @@ public final class Importer {
                     } else if insideQuotes {
                         batch.items.append(.reject(Self.unclosedQuote(from: recordLine, to: line.number), line: recordLine,
                                                    raw: Array(record.prefix(ImportLimits.rejectRawBytes))))
-                    } else if !Self.isBlank(record) {
+                    } else if !InputSample.isBlank(record) {
                         let count = batch.items.count
                         do {
                             try record.withUnsafeBufferPointer { try importer.parse($0, line: recordLine, into: &batch.items) }
@@ -519,7 +519,7 @@ public final class Importer {
                         throw InputError(path: "", message: "document larger than \(ImportLimits.maxDocumentBytes >> 20) MiB")
                     }
                 }
-                if !Self.isBlank(bytes) {
+                if !InputSample.isBlank(bytes) {
                     do {
                         try bytes.withUnsafeBufferPointer { try importer.parse($0, line: 1, into: &batch.items) }
                     } catch {
@@ -557,7 +557,6 @@ public final class Importer {
         #endif
     }
 
-    static func isBlank(_ bytes: some Collection<UInt8>) -> Bool { InputSample.isBlank(bytes) }
 
     /// Stores one batch inside the open transaction: calls are staged, rejects written.
     private func store(_ batch: Batch, sourceID: Int64, path: String, tally: inout TransactionTally,
