@@ -252,67 +252,6 @@ public struct BurnLine: Sendable, Equatable {
     public var forecastShare: Double { budget.picos > 0 ? Double(forecast.picos) / Double(budget.picos) : 0 }
 }
 
-/// One finding of the audit.
-public struct AuditFlag: Sendable, Equatable {
-    public enum Severity: String, Sendable, Comparable, CaseIterable {
-        case info, warning, critical
-        var rank: Int { Severity.allCases.firstIndex(of: self)! }
-        public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
-    }
-
-    /// How a statistical test came out.
-    public enum Verdict: String, Sendable {
-        /// Significant and material: a flag.
-        case drift
-        /// Not significant after correction, but p below the watch level.
-        case watch
-        /// Too few actions or expected events to judge.
-        case notEnoughData = "not_enough_data"
-        /// A rule that is not a test (a limit, a policy): it holds or it does not.
-        case breach
-    }
-
-    public var rule: AuditRule
-    public var severity: Severity
-    public var verdict: Verdict
-    /// What the flag is about: a workflow, a team, a user, a model, "total".
-    public var subject: String
-    public var expected: String
-    public var actual: String
-    /// Numbers that back the flag: counts, p-values, days, amounts.
-    public var evidence: String
-    /// What to look at first.
-    public var check: String
-    /// The money at stake per month, when it can be estimated.
-    public var impact: Money?
-    /// The test's p-value and its Benjamini–Hochberg q-value, when a test decided.
-    public var pValue: Double?
-    public var qValue: Double?
-}
-
-/// The audit's rules, each with a stable code.
-public enum AuditRule: String, Sendable, CaseIterable {
-    case fallbackRate = "fallback_rate"
-    case retryRate = "retry_rate"
-    case inputTokens = "avg_input_tokens"
-    case outputTokens = "avg_output_tokens"
-    case costPerCompletedAction = "cost_per_completed_action"
-    case premiumShare = "premium_share"
-    case fallbackAttempts = "fallback_attempts"
-    case segmentTier = "segment_tier"
-    case inputLimit = "max_input_tokens"
-    case dailySpendCap = "daily_spend_cap"
-    case userRateLimit = "user_rate_limit"
-    case volume = "volume"
-    case unroutedWorkflow = "unrouted_workflow"
-    case modelOffRoute = "model_off_route"
-    case fallbackWithoutReason = "fallback_without_reason"
-    case budgetBurn = "budget_burn"
-    case budgetForecast = "budget_forecast"
-    case spendAnomaly = "spend_anomaly"
-    case unpricedModel = "unpriced_model"
-}
-
 extension Money {
     /// This amount divided by `n`, rounded half to even to the picodollar (a per-unit figure).
     public func divided(by n: Int64) -> Money {

@@ -97,8 +97,9 @@ public enum AuditReportCSV {
             let header = ["severity", "verdict", "rule", "subject", "expected", "actual", "evidence", "check", "impact_usd_per_month",
                           "p_value", "q_value"]
             let rows = (r.flags.map { ($0, $0.severity.rawValue) } + r.watches.map { ($0, "") }).map { f, severity in
-                [severity, f.verdict.rawValue, f.rule.rawValue, f.subject, f.expected, f.actual, f.evidence, f.check, money(f.impact),
-                 ratio(f.pValue), ratio(f.qValue)]
+                let w = AuditFlagWording(f)
+                return [severity, f.verdict.rawValue, f.rule.rawValue, w.subject, w.expected, w.actual, w.evidence, w.check, money(f.impact),
+                        ratio(f.pValue), ratio(f.qValue)]
             }
             return (header, rows)
         case .daily:

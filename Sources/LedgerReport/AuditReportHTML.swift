@@ -48,8 +48,9 @@ public enum AuditReportHTML {
         }
         if !r.watches.isEmpty {
             var t = HTMLTable(columns: [.init("verdict"), .init("rule"), .init("subject"), .init("expected"), .init("actual"), .init("evidence")])
-            for w in r.watches {
-                t.add([w.verdict == .watch ? "watch" : "not enough data", w.rule.rawValue, w.subject, w.expected, w.actual, w.evidence])
+            for f in r.watches {
+                let w = AuditFlagWording(f)
+                t.add([f.verdict == .watch ? "watch" : "not enough data", f.rule.rawValue, w.subject, w.expected, w.actual, w.evidence])
             }
             page.details(summary: "Watch list: \(r.watches.count) test(s) that did not fire (not significant after correction, or not enough data)",
                          t.markup)
@@ -157,8 +158,9 @@ public enum AuditReportHTML {
         t.nowrap = [0, 1]
         for f in flags {
             let tone: HTMLTone = f.severity == .critical ? .critical : (f.severity == .warning ? .warning : .neutral)
-            t.add(cells: [HTMLCell(f.severity.rawValue, tone: tone, badge: true), HTMLCell(f.rule.rawValue), HTMLCell(f.subject),
-                          HTMLCell(f.expected), HTMLCell(f.actual), HTMLCell(f.evidence), HTMLCell(f.check)])
+            let w = AuditFlagWording(f)
+            t.add(cells: [HTMLCell(f.severity.rawValue, tone: tone, badge: true), HTMLCell(f.rule.rawValue), HTMLCell(w.subject),
+                          HTMLCell(w.expected), HTMLCell(w.actual), HTMLCell(w.evidence), HTMLCell(w.check)])
         }
         return t
     }

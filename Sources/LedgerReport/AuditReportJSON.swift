@@ -2,10 +2,10 @@ import LedgerAnalysis
 import LedgerPricing
 import LedgerValues
 
-/// The weekly audit as JSON, schema `tokenledger.report/1` (`docs/report-json.md`). Money fields end
+/// The weekly audit as JSON, schema `tokenledger.report/2` (`docs/report-json.md`). Money fields end
 /// in `_usd` and are exact decimal strings; ratios are numbers with six decimals; keys keep a fixed order.
 public enum AuditReportJSON {
-    public static let schema = "tokenledger.report/1"
+    public static let schema = "tokenledger.report/2"
 
     public static func render(_ r: AuditResult, budgetName: String?) -> String {
         JSONOutput.object([
@@ -70,13 +70,114 @@ public enum AuditReportJSON {
                  ("days", .int(p.dayCount))])
     }
 
+    /// A flag: its figures as numbers (`unit`, `threshold`, `observed`, counts, the rule's `details`), then the
+    /// same in words (`expected`, `actual`, `evidence`, `check`: kept from schema 1 for one version).
     static func flag(_ f: AuditFlag) -> JSONOutput {
-        .object([
+        let w = AuditFlagWording(f)
+        let s = f.figures.summary
+        return .object([
             ("rule", .string(f.rule.rawValue)), ("severity", .string(f.severity.rawValue)), ("verdict", .string(f.verdict.rawValue)),
-            ("subject", .string(f.subject)), ("expected", .string(f.expected)), ("actual", .string(f.actual)),
-            ("evidence", .string(f.evidence)), ("check", .string(f.check)), ("impact_usd_per_month", .money(f.impact)),
-            ("p_value", .ratio(f.pValue, decimals: 8)), ("q_value", .ratio(f.qValue, decimals: 8)),
+            ("subject", .string(w.subject)), ("subject_kind", .string(subjectKind(f.subject))),
+            ("subject_name", .string(f.subject.name)),
+            ("unit", .string(s.unit.rawValue)), ("threshold", value(s.threshold)), ("tolerance", .ratio(s.tolerance)),
+            ("observed", value(s.observed)), ("count", s.count.map { .int($0) } ?? .null),
+            ("out_of", s.outOf.map { .int($0) } ?? .null), ("count_unit", .string(s.countUnit?.rawValue)),
+            ("impact_usd_per_month", .money(f.impact)),
+            ("p_value", .measure(f.pValue)), ("q_value", .measure(f.qValue)),
+            ("tests", f.testCount.map { .int($0) } ?? .null),
+            ("details", details(f.figures)),
+            ("expected", .string(w.expected)), ("actual", .string(w.actual)),
+            ("evidence", .string(w.evidence)), ("check", .string(w.check)),
         ])
+    }
+
+    static func value(_ v: AuditValue?) -> JSONOutput {
+        switch v {
+        case let .money(m): .money(m)
+        case let .count(n): .int(n)
+        case let .number(x): .ratio(x)
+        case nil: .null
+        }
+    }
+
+    static func subjectKind(_ s: AuditSubject) -> String {
+        switch s {
+        case .workflow: "workflow"
+        case .budgetLine: "budget_line"
+        case .workflowModel: "workflow_model"
+        case .segment: "segment"
+        case .tier: "tier"
+        case .team: "team"
+        case .users: "users"
+        case .model: "model"
+        case .workflowDays: "workflow_days"
+        }
+    }
+
+    /// The numbers of the rule beyond the common ones.
+    static func details(_ figures: AuditFigures) -> JSONOutput {
+        func strings(_ a: [String]) -> JSONOutput { .array(a.map { .string($0) }) }
+        switch figures {
+        case let .rate(r):
+            return .object([("events", .int(r.events)), ("actions", .int(r.actions)), ("ceiling", .ratio(r.ceiling)),
+                            ("observed", .ratio(r.observed)), ("wilson_lower_bound", .ratio(r.lowerBound)),
+                            ("min_actions", r.needs.map { .int($0.actions) } ?? .null),
+                            ("min_expected_events", .ratio(r.needs?.expectedEvents, decimals: 1))])
+        case let .tokens(t):
+            return .object([("side", .string(t.side.rawValue)), ("calls", .int(t.calls)), ("mean", .ratio(t.mean, decimals: 2)),
+                            ("sd", .ratio(t.deviation, decimals: 2)), ("budget", .ratio(t.budget, decimals: 2)),
+                            ("tolerance", .ratio(t.tolerance)), ("t", .ratio(t.t, decimals: 4))])
+        case let .costPerCompletedAction(c):
+            return .object([("budget_usd", .money(c.budget)), ("tolerance", .ratio(c.tolerance)), ("loaded_usd", .money(c.loaded)),
+                            ("direct_usd", .money(c.direct)), ("completed", .int(c.completed)), ("waste_usd", .money(c.waste)),
+                            ("action_cost_usd", .money(c.actionCost))])
+        case let .volume(expected, monthly, actual, z):
+            return .object([("expected_actions", .ratio(expected, decimals: 1)), ("monthly_actions", .int(monthly)),
+                            ("actions", .int(actual)), ("z", .ratio(z, decimals: 2))])
+        case let .inputLimit(limit, over, calls):
+            return .object([("max_input_tokens", .int(limit)), ("calls_over", .int(over)), ("calls", .int(calls))])
+        case let .modelOffRoute(allowed, calls, spend, loggedAs):
+            return .object([("allowed", strings(allowed)), ("calls", .int(calls)), ("spend_usd", .money(spend)),
+                            ("logged_as", strings(loggedAs))])
+        case let .fallbackAttempts(limit, over, most, actions):
+            return .object([("limit", .int(limit)), ("actions_over", .int(over)), ("most", .int(most)), ("actions", .int(actions))])
+        case let .unroutedWorkflow(calls, spend):
+            return .object([("calls", .int(calls)), ("spend_usd", .money(spend))])
+        case let .segmentTier(allowed, over, actions, models):
+            return .object([("allowed_tiers", strings(allowed)), ("actions_over", .int(over)), ("actions", .int(actions)),
+                            ("models", strings(models))])
+        case let .dailySpendCap(cap, days):
+            return .object([("cap_usd", .money(cap)), ("days_over", .array(days.map {
+                .object([("day", .string($0.day.description)), ("spend_usd", .money($0.spend))])
+            }))])
+        case let .userDailySpendCap(cap, users, days):
+            return .object([("cap_usd", .money(cap)), ("users", .int(users)), ("user_days_over", .array(days.map {
+                .object([("user", .string($0.user)), ("day", .string($0.day.description)), ("spend_usd", .money($0.spend))])
+            }))])
+        case let .userRateLimit(limit, users, peaks):
+            return .object([("limit_per_minute", .int(limit)), ("users", .int(users)), ("peaks", .array(peaks.map {
+                .object([("user", .string($0.user)), ("minute", .string($0.minute.iso8601)), ("calls", .int($0.calls))])
+            }))])
+        case let .budgetBurn(b):
+            return .object([("alert_crossed", .ratio(b.crossed, decimals: 2)), ("alerts", .array(b.alerts.map { .ratio($0, decimals: 2) })),
+                            ("budget_usd", .money(b.budget)), ("spent_usd", .money(b.spent)), ("share", .ratio(b.share)),
+                            ("month", .string(b.month.label)), ("as_of", .string(b.asOf.description)),
+                            ("ran_out_on", .string(b.ranOutOn?.description))])
+        case let .budgetForecast(b):
+            return .object([("budget_usd", .money(b.budget)), ("forecast_usd", .money(b.forecast)), ("share", .ratio(b.share)),
+                            ("forecast_low_usd", .money(b.low)), ("forecast_high_usd", .money(b.high)),
+                            ("forecast_range", .string(rangeKind(b.range))), ("ran_out_on", .string(b.ranOutOn?.description)),
+                            ("runs_out_on", .string(b.runsOutOn?.description))])
+        case let .fallbackWithoutReason(missing, fallbacks):
+            return .object([("fallback_calls_without_reason", .int(missing)), ("fallback_calls", .int(fallbacks))])
+        case let .spendAnomaly(days):
+            return .object([("days", .array(days.map {
+                .object([("day", .string($0.day.description)), ("spend_usd", .money($0.spend)), ("median_usd", .money($0.median)),
+                         ("history_days", .int($0.historyDays)), ("modified_z", .ratio($0.z, decimals: 2))])
+            }))])
+        case let .unpricedModel(requests, input, output):
+            return .object([("requests", .int(requests)), ("input_tokens", .int(input)), ("output_tokens", .int(output))])
+        }
     }
 
     static func figures(_ f: WorkflowFigures) -> JSONOutput {

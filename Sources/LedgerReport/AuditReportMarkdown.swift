@@ -24,13 +24,13 @@ public enum AuditReportMarkdown {
             out += "None.\n\n"
         } else {
             out += Markdown.table(["severity", "rule", "subject", "expected", "actual", "evidence", "check"],
-                                  r.flags.map { [$0.severity.rawValue, $0.rule.rawValue, $0.subject, $0.expected, $0.actual, $0.evidence, $0.check] },
+                                  r.flags.map { f in let w = AuditFlagWording(f); return [f.severity.rawValue, f.rule.rawValue, w.subject, w.expected, w.actual, w.evidence, w.check] },
                                   right: [])
         }
         if !r.watches.isEmpty {
             out += "<details><summary>Watch list (not flagged)</summary>\n\n"
             out += Markdown.table(["verdict", "rule", "subject", "expected", "actual", "evidence"],
-                                  r.watches.map { [$0.verdict.rawValue, $0.rule.rawValue, $0.subject, $0.expected, $0.actual, $0.evidence] },
+                                  r.watches.map { f in let w = AuditFlagWording(f); return [f.verdict.rawValue, f.rule.rawValue, w.subject, w.expected, w.actual, w.evidence] },
                                   right: [])
             out += "</details>\n\n"
         }

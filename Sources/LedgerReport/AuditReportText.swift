@@ -27,16 +27,18 @@ public enum AuditReportText {
             for f in r.flags {
                 let label = f.severity.rawValue.uppercased()
                 let tag = color ? paint(label, f.severity) : label
-                out += "  \(tag)\(String(repeating: " ", count: 9 - label.count))\(f.rule.rawValue)  \(f.subject)\n"
-                out += "           expected \(f.expected); actual \(f.actual)\n"
-                out += "           \(f.evidence)\n"
-                out += "           check: \(f.check)\n"
+                let w = AuditFlagWording(f)
+                out += "  \(tag)\(String(repeating: " ", count: 9 - label.count))\(f.rule.rawValue)  \(w.subject)\n"
+                out += "           expected \(w.expected); actual \(w.actual)\n"
+                out += "           \(w.evidence)\n"
+                out += "           check: \(w.check)\n"
             }
         }
         if !r.watches.isEmpty {
             out += "\nWATCH (not flagged: not significant after correction, or not enough data)\n"
-            for w in r.watches {
-                out += "  \(w.verdict == .watch ? "watch" : "no data")  \(w.rule.rawValue)  \(w.subject): \(w.actual) vs \(w.expected); \(w.evidence)\n"
+            for f in r.watches {
+                let w = AuditFlagWording(f)
+                out += "  \(f.verdict == .watch ? "watch" : "no data")  \(f.rule.rawValue)  \(w.subject): \(w.actual) vs \(w.expected); \(w.evidence)\n"
             }
         }
 
@@ -212,7 +214,18 @@ public enum ReportText {
     }
 
     /// A budget line's forecast range (`$80.00–$95.00`), or why it has none.
-    public static func forecastRange(_ l: BurnLine) -> String { l.rangeText }
+    public static func forecastRange(_ l: BurnLine) -> String {
+        forecastRange(l.range, low: l.forecastLow, high: l.forecastHigh)
+    }
+
+    /// A forecast range (`$80.00–$95.00`), or why there is none.
+    public static func forecastRange(_ range: BurnLine.ForecastRange, low: Money, high: Money) -> String {
+        switch range {
+        case .band: "\(low.display())–\(high.display())"
+        case let .tooLittleHistory(days, needed): "too little history (\(days) of \(needed) days)"
+        case .monthComplete: "month complete"
+        }
+    }
 
     /// When a budget line runs out: "ran out on 2026-10-20" when it did, the forecast day, or empty.
     public static func runsOut(_ l: BurnLine) -> String {

@@ -115,7 +115,7 @@ import Testing
         let steady = Audit.run(try AuditLoader(db: db).load(period: try Period(parsing: "2026-W41"), zone: utc, zoneName: "UTC", budget: budget))
         let drift = Audit.run(try AuditLoader(db: db).load(period: week, zone: utc, zoneName: "UTC", budget: budget))
         func has(_ r: AuditResult, _ rule: AuditRule, _ subject: String) -> Bool {
-            r.flags.contains { $0.rule == rule && $0.subject == subject }
+            r.flags.contains { $0.rule == rule && AuditFlagWording.subject($0.subject) == subject }
         }
         // The drift scenario: faq falls back far more often, summarize prompts grow, agent appears.
         #expect(has(drift, .fallbackRate, "faq"))

@@ -40,17 +40,26 @@ import Testing
         #expect(total.runsOutOn == nil)
         let text = AuditReportText.render(r, budgetName: "budget.yaml")
         #expect(text.contains("ran out on \(day)"))
-        let flag = try #require(r.flags.first { $0.rule == .budgetForecast && $0.subject == "total" })
-        #expect(flag.evidence.contains("ran out on \(day)") && !flag.evidence.contains("runs out"))
+        let flag = try #require(r.flags.first { $0.rule == .budgetForecast && $0.subject == .budgetLine("total") })
+        guard case let .budgetForecast(forecast) = flag.figures else { Issue.record("\(flag.figures)"); return }
+        #expect(forecast.ranOutOn == day && forecast.runsOutOn == nil && forecast.forecast > forecast.budget)
+        let evidence = AuditFlagWording(flag).evidence
+        #expect(evidence.contains("ran out on \(day)") && !evidence.contains("runs out"))
         #expect(AuditReportHTML.render(r, budgetName: "budget.yaml").contains("ran out on \(day)"))
     }
 
     @Test func consecutiveAnomalyDaysAreOneFlag() throws {
         let r = try audit()
-        let anomalies = r.flags.filter { $0.rule == .spendAnomaly && $0.subject.hasPrefix("summarize") }
+        let anomalies = r.flags.filter { $0.rule == .spendAnomaly && $0.subject.name == "summarize" }
         #expect(anomalies.count == 1)
-        #expect(anomalies.first?.subject == "summarize on 2026-10-12 … 2026-10-14")
-        #expect(anomalies.first?.actual.contains("over 3 days") == true)
+        let first = try #require(anomalies.first)
+        #expect(first.subject == .workflowDays(workflow: "summarize", first: CivilDate(year: 2026, month: 10, day: 12), last: CivilDate(year: 2026, month: 10, day: 14)))
+        guard case let .spendAnomaly(days) = first.figures else { Issue.record("\(first.figures)"); return }
+        #expect(days.map(\.day.description) == ["2026-10-12", "2026-10-13", "2026-10-14"])
+        #expect(days.allSatisfy { $0.spend > $0.median })
+        let words = AuditFlagWording(first)
+        #expect(words.subject == "summarize on 2026-10-12 … 2026-10-14")
+        #expect(words.actual.contains("over 3 days"))
     }
 }
 

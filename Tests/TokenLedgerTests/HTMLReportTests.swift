@@ -55,11 +55,13 @@ enum HostileNames {
             Compared(current: SpendLine(name: name, calls: 100, spend: Money(dollars: 6), inputTokens: 10, outputTokens: 5),
                      previous: SpendLine(name: name, calls: 80, spend: Money(dollars: 4)))
         }
-        let flag = AuditFlag(rule: .fallbackRate, severity: .critical, verdict: .drift, subject: script, expected: quotes,
-                             actual: style, evidence: csv, check: script, impact: Money(dollars: 3), pValue: 0.001, qValue: 0.002)
-        var watch = flag
-        watch.verdict = .watch
-        watch.severity = .info
+        let flag = AuditFlag(rule: .modelOffRoute, severity: .critical, verdict: .breach,
+                             subject: .workflowModel(workflow: script, model: quotes),
+                             figures: .modelOffRoute(allowed: [style, csv], calls: 3, spend: Money(dollars: 3), loggedAs: [script, quotes]),
+                             impact: Money(dollars: 3))
+        let watch = AuditFlag(rule: .fallbackRate, severity: .info, verdict: .watch, subject: .workflow(csv),
+                              figures: .rate(.init(events: 24, actions: 120, ceiling: 0.1, lowerBound: 0.14)), impact: Money(dollars: 3),
+                              pValue: 0.001, qValue: 0.002, testCount: 4)
         let month = Period.month(year: 2026, month: 10)!
         let burn = BurnReport(month: month, asOf: period.last, lines: [
             BurnLine(name: "total", budget: Money(dollars: 310), spent: Money(dollars: 120), forecast: Money(dollars: 290),

@@ -116,8 +116,13 @@ import Testing
         let budget = try BudgetFile.parse(text: "limits:\n  per_user_per_minute: \(Self.limit)\n", path: "budget.yaml")
         let result = try loader.report(period: week, zone: Self.utc, zoneName: "UTC", budget: budget)
         let flag = try #require(result.flags.first { $0.rule == .userRateLimit })
-        #expect(flag.actual == "2 user(s), peak 25 in one minute")
-        #expect(flag.evidence.hasPrefix("burst 2026-10-05T10:00Z: 25, shuffled 2026-10-07T11:00Z: 22"))
+        guard case let .userRateLimit(limit, users, peaks) = flag.figures else { Issue.record("\(flag.figures)"); return }
+        #expect(limit == Self.limit && users == 2)
+        #expect(peaks.map(\.user) == ["burst", "shuffled"] && peaks.map(\.calls) == [25, 22])
+        #expect(flag.figures.summary.observed == .count(25))
+        let words = AuditFlagWording(flag)
+        #expect(words.actual == "2 user(s), peak 25 in one minute")
+        #expect(words.evidence.hasPrefix("burst 2026-10-05T10:00Z: 25, shuffled 2026-10-07T11:00Z: 22"))
     }
 
     @Test func aLimitNoUserReachesReadsNoDay() throws {

@@ -12,10 +12,10 @@ import Testing
 /// the decimals it was written with.
 @Suite struct WordingTests {
     @Test func pValues() {
-        #expect(AuditRules.pText("p", 0.00001) == "p < 0.0001")
-        #expect(AuditRules.pText("q", 0) == "q < 0.0001")
-        #expect(AuditRules.pText("p", 0.0123) == "p = 0.0123")
-        #expect(AuditRules.pText("p", 0.0001) == "p = 0.0001")
+        #expect(AuditFlagWording.pText("p", 0.00001) == "p < 0.0001")
+        #expect(AuditFlagWording.pText("q", 0) == "q < 0.0001")
+        #expect(AuditFlagWording.pText("p", 0.0123) == "p = 0.0123")
+        #expect(AuditFlagWording.pText("p", 0.0001) == "p = 0.0001")
     }
 
     @Test func thresholdsKeepTheirDecimals() throws {

@@ -23,6 +23,13 @@ public indirect enum JSONOutput: Sendable, Equatable {
         return .number(formatDecimal(v, decimals: decimals))
     }
 
+    /// A measured number to six significant digits (`0.0123`, `3.10245e-12`): for p-values and the like,
+    /// whose size matters more than a fixed number of decimals. Never used for money.
+    public static func measure(_ v: Double?) -> JSONOutput {
+        guard let v, v.isFinite else { return .null }
+        return .number(String(format: "%.6g", v))
+    }
+
     /// Pretty-printed with two-space indentation and a final newline.
     public func render() -> String {
         var out = ""
