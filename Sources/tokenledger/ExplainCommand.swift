@@ -52,31 +52,11 @@ struct ExplainCommand: ParsableCommand {
 
     func run() throws {
         let zone = try TimeZone.named(tz)
-        let db = try global.open(.readOnly)
-        let budgetFile = try budget.map { try loadBudget($0, checkingModelsIn: db) }
-        // One snapshot for the periods and the figures, however an import goes on meanwhile.
-        let report = try db.readTransaction {
-            guard let span = try RequestScan(db: db).dataSpan() else {
-                throw CLIError("the database holds no requests; run `tokenledger import` first")
-            }
-            let (basePeriod, comparePeriod, chosen) = try BillChangeAnalysis.periods(
-                base: base.map { try Period(parsing: $0) }, compare: compare.map { try Period(parsing: $0) },
-                defaultCompare: { ReportPeriods.lastCompleteWeek(dataEnd: span.upperBound, zone: zone) })
-            let loader = BillChangeLoader(db: db)
-            var b = try loader.load(basePeriod, zone: zone), c = try loader.load(comparePeriod, zone: zone)
-            let prepared = BillChangeAnalysis.prepare(base: &b, compare: &c, basePeriod: basePeriod, comparePeriod: comparePeriod,
-                                                      dataFirst: span.lowerBound.day(in: zone), dataLast: span.upperBound.day(in: zone),
-                                                      perDay: perDay)
-            let book = try PriceStore(db: db).storedBook(), dimension = by
-            let (names, spellings) = BillChangeAnalysis.groupedModels(base: &b, compare: &c, names: try NameDirectory(db: db), book: book,
-                                                                      dimension: dimension)
-            let d = BillChangeAnalysis.decompose(base: b, compare: c, perDay: prepared.perDay)
-            let context = try loader.context(comparePeriod, zone: zone, budget: budgetFile, prices: book)
-            return BillChangeReport.make(d, base: basePeriod, compare: comparePeriod, zoneName: tz,
-                                         dimension: dimension, names: names,
-                                         modelTiers: context.modelTiers, fallbackReasons: context.fallbackReasons, top: top,
-                                         periodNotes: chosen + prepared.notes, modelSpellings: spellings)
-        }
+        let ledger = try global.ledger(.readOnly)
+        let budgetFile = try budget.map { try loadBudget($0, checkingModelsIn: ledger.db) }
+        let report = try ledger.explain(ExplainRequest(
+            base: try base.map { try Period(parsing: $0) }, compare: try compare.map { try Period(parsing: $0) }, by: by, top: top,
+            perDay: perDay, zone: zone, zoneName: tz, budget: budgetFile))
         switch formats.chosen {
         case .json: try emit(ExplainReportJSON.render(report), to: output)
         case .markdown: try emit(ExplainReportMarkdown.render(report), to: output)

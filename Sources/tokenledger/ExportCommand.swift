@@ -34,15 +34,11 @@ struct FocusExportCommand: ParsableCommand {
     var billingAccountName: String?
 
     func run() throws {
-        let db = try global.open(.readOnly)
-        let (result, rows) = try db.readTransaction { () -> (FocusUsageSet, [FocusExport.Row]) in
-            // No period: all of the data.
-            var period: Period?
-            if periodSelection.isChosen, let span = try RequestScan(db: db).dataSpan() {
-                period = try periodSelection.period { Period(first: span.lowerBound.utcDay, last: span.upperBound.utcDay) }
-            }
-            let result = try FocusQuery(db: db).load(period: period)
-            return (result, FocusExport.rows(result, options: .init(billingAccountID: billingAccount, billingAccountName: billingAccountName)))
+        let ledger = try global.ledger(.readOnly)
+        let (result, rows) = try using {
+            try ledger.focusExport(FocusExportRequest(
+                period: try periodSelection.request,
+                options: .init(billingAccountID: billingAccount, billingAccountName: billingAccountName)))
         }
         try emit(FocusExport.csv(rows), to: output)
         print(FocusExport.summary(result, rows: rows), to: &standardError)

@@ -11,6 +11,9 @@ struct GlobalOptions: ParsableArguments {
         db ?? ProcessInfo.processInfo.environment["TOKENLEDGER_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? "tokenledger.sqlite"
     }
 
+    /// The use cases over the database.
+    func ledger(_ mode: Database.Mode = .readWrite) throws -> Ledger { Ledger(db: try open(mode)) }
+
     /// Opens the database, turning low-level failures into a clear message.
     func open(_ mode: Database.Mode = .readWrite) throws -> Database {
         if mode == .readOnly && !FileManager.default.fileExists(atPath: databasePath) {
@@ -26,6 +29,12 @@ struct GlobalOptions: ParsableArguments {
             throw CLIError(e.description)
         }
     }
+}
+
+/// Runs a use case; a period whose ends are the wrong way round is a usage error (status 64), like a bad
+/// option.
+func using<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let e as PeriodRequestError { throw ValidationError(e.description) }
 }
 
 /// A message for the user, printed as `Error: …` with exit status 1.

@@ -66,8 +66,7 @@ struct ImportCommand: ParsableCommand {
 
     func run() throws {
         let inputs = try inputs()
-        let db = try global.open()
-        let prices = try PriceStore(db: db).loadBook()
+        let ledger = try global.ledger()
         var options = ImportOptions(format: format.name)
         if let map {
             do { options.settings = try ImporterSettings(parsingMap: map) } catch { throw ValidationError(String(describing: error)) }
@@ -78,18 +77,21 @@ struct ImportCommand: ParsableCommand {
                 throw ValidationError(String(describing: error))
             }
         }
-        let importer = try Importer(database: db, prices: prices, options: options)
         let progress = ProgressLine(enabled: !quiet && Terminal.isInteractive(fd: 2))
-        importer.onProgress = { progress.update($0) }
         let started = Date()
-        let interrupts = Self.stopOnInterrupt(importer.stop)
+        var interrupts: [any DispatchSourceSignal] = []
         defer { interrupts.forEach { $0.cancel() } }
+        var importing: Importer?
         let summary: ImportSummary
         do {
-            summary = try importer.run(paths: inputs)
+            summary = try ledger.importFiles(inputs, options: options) { importer in
+                importing = importer
+                importer.onProgress = { progress.update($0) }
+                interrupts = Self.stopOnInterrupt(importer.stop)
+            }
         } catch let e as DatabaseError {
             progress.finish()
-            let input = importer.currentInput.map { " while importing \($0 == "-" ? "standard input" : $0)" } ?? ""
+            let input = importing?.currentInput.map { " while importing \($0 == "-" ? "standard input" : $0)" } ?? ""
             throw CLIError("\(e)\nThe import stopped\(input). What it committed before is kept and consistent; once the problem is solved, run the same import again: it resumes where it stopped.")
         }
         progress.finish()

@@ -31,19 +31,16 @@ struct DateRangeOptions: ParsableArguments {
         do { return try TimeZone.named(tz) } catch { throw ValidationError(String(describing: error)) }
     }
 
-    /// The period asked for, or nil for "all data". A lone --from runs to the end of the data, a lone
-    /// --to from its start.
-    func period(dataSpan: ClosedRange<Timestamp>? = nil) throws -> Period? {
-        if from == nil && to == nil { return nil }
+    /// The days asked for: the default (all data) without --from and --to. A lone --from runs to the end
+    /// of the data, a lone --to from its start.
+    func period() throws -> PeriodRequest {
         func day(_ s: String, _ flag: String) throws -> CivilDate {
             guard let d = parseDay(s) else { throw ValidationError("\(flag) must be a date YYYY-MM-DD or YYYYMMDD, got `\(s)`") }
             return d
         }
-        let z = try zone()
-        let first = try from.map { try day($0, "--from") } ?? dataSpan?.lowerBound.day(in: z) ?? CivilDate(year: 1970, month: 1, day: 1)
-        let last = try to.map { try day($0, "--to") } ?? dataSpan?.upperBound.day(in: z) ?? CivilDate(year: 9999, month: 12, day: 31)
-        guard first <= last else { throw ValidationError("--from \(first) is after --to \(last)") }
-        return Period(first: first, last: last)
+        let first = try from.map { try day($0, "--from") }, last = try to.map { try day($0, "--to") }
+        if let first, let last, first > last { throw ValidationError("--from \(first) is after --to \(last)") }
+        return .days(first: first, last: last)
     }
 }
 
@@ -74,16 +71,14 @@ struct PeriodSelection: ParsableArguments {
     /// Whether any of the options was given.
     var isChosen: Bool { week != nil || month != nil || from != nil || to != nil }
 
-    /// The period chosen. What the options leave open (all of it, or one end of --from/--to) comes
-    /// from `fallback`, which is only evaluated when needed.
-    func period(or fallback: () throws -> Period) throws -> Period {
-        if let week { return try Period(parsingWeek: week) }
-        if let month, let p = Period.month(month) { return p }
-        if from == nil && to == nil { return try fallback() }
-        let first = try from.flatMap(parseDay) ?? fallback().first
-        let last = try to.flatMap(parseDay) ?? fallback().last
-        guard first <= last else { throw ValidationError("--from \(first) is after --to \(last)") }
-        return Period(first: first, last: last)
+    /// The period chosen; what the options leave open (all of it, or one end of --from/--to) is the use
+    /// case's default.
+    var request: PeriodRequest {
+        get throws {
+            if let week { return .exactly(try Period(parsingWeek: week)) }
+            if let month, let p = Period.month(month) { return .exactly(p) }
+            return .days(first: from.flatMap(parseDay), last: to.flatMap(parseDay))
+        }
     }
 }
 

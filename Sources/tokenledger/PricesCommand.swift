@@ -31,12 +31,9 @@ extension PricesCommand {
         var effectiveFrom: String?
 
         func run() throws {
-            let db = try global.open()
-            let store = PriceStore(db: db)
-            let book = try store.loadBook()
+            let ledger = try global.ledger()
             let file = try PriceFileInput.read(file, effectiveFrom: effectiveFrom)
-            let changes = book.changes(importing: file.entries)
-            try db.transaction { _ = try store.save(changes.entries, origin: .user) }
+            let changes = try ledger.importPrices(file.entries)
             let n = changes.entries.count
             print("Imported \(n) price entr\(n == 1 ? "y" : "ies") from \(self.file).")
             for note in file.notes { print(note) }
@@ -64,14 +61,11 @@ extension PricesCommand {
         @OptionGroup var formats: FormatOptions<ListFormat>
 
         func run() throws {
-            let book: PriceBook
-            if FileManager.default.fileExists(atPath: global.databasePath) {
-                book = try PriceStore(db: try global.open(.readOnly)).storedBook()
-            } else {
-                book = try PriceBook.defaultBook()
-            }
             let input = try PriceFileInput.read(file, effectiveFrom: effectiveFrom)
-            let changes = book.changes(importing: input.entries)
+            // Without a database, against the built-in book.
+            let changes = FileManager.default.fileExists(atPath: global.databasePath)
+                ? try global.ledger(.readOnly).priceChanges(importing: input.entries)
+                : try PriceBook.defaultBook().changes(importing: input.entries)
             if formats.chosen == .json {
                 print(PriceChangeReport.json(changes), terminator: "")
             } else {
@@ -92,13 +86,7 @@ extension PricesCommand {
         @OptionGroup var formats: FormatOptions<PriceListFormat>
 
         func run() throws {
-            let db = try global.open()
-            let book = try PriceStore(db: db).loadBook()
-            var entries = book.entries
-            if let model {
-                guard let match = book.match(model) else { throw CLIError("no price entry matches model `\(model)`") }
-                entries = book.history(of: match.model)
-            }
+            let entries = try global.ledger().priceEntries(model: model)
             switch formats.chosen {
             case .yaml: print(PriceBookFile(entries: entries).yamlText(), terminator: "")
             case .json: print(PriceListReport.json(entries), terminator: "")
@@ -117,9 +105,7 @@ extension PricesCommand {
         @OptionGroup var formats: FormatOptions<ListFormat>
 
         func run() throws {
-            let db = try global.open()
-            let book = try PriceStore(db: db).loadBook()
-            let unpriced = try UnpricedModels.read(db: db, book: book)
+            let unpriced = try global.ledger().unpricedModels()
             print(formats.chosen == .json ? PriceListReport.unpricedJSON(unpriced) : PriceListReport.unpricedText(unpriced), terminator: "")
             if !unpriced.isEmpty { throw ExitCode(3) }
         }
@@ -135,11 +121,8 @@ struct RepriceCommand: ParsableCommand {
     @OptionGroup var range: DateRangeOptions
 
     func run() throws {
-        let db = try global.open()
-        let book = try PriceStore(db: db).loadBook()
-        let zone = try range.zone()
-        let period = try range.period(dataSpan: try RequestScan(db: db).dataSpan())
-        let r = try Repricer(db: db, book: book).run(in: period?.interval(in: zone))
+        let ledger = try global.ledger()
+        let r = try using { try ledger.reprice(period: try range.period(), zone: try range.zone()) }
         print("Repriced \(r.examined) request(s): \(r.changed) changed (\(r.newlyPriced) newly priced, \(r.newlyUnpriced) now unpriced).")
         print("Spend \(r.before.display()) → \(r.after.display()) (\((r.after - r.before).display())).")
     }

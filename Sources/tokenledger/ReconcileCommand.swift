@@ -83,27 +83,13 @@ struct ReconcileCommand: ParsableCommand {
     }
 
     func run() throws {
-        let db = try global.open()
-        let book = try PriceStore(db: db).loadBook()
+        let ledger = try global.ledger()
         let providers = provider.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
             .filter { !$0.isEmpty }
-        let period = try periodSelection.period {
-            let store = ProviderExportStore(db: db)
-            var span: ClosedRange<CivilDate>?
-            for p in providers.isEmpty ? [nil] : providers.map(Optional.some) {
-                if let s = try store.dataSpan(provider: p) {
-                    span = span.map { min($0.lowerBound, s.lowerBound)...max($0.upperBound, s.upperBound) } ?? s
-                }
-            }
-            guard let span else {
-                throw CLIError("no provider exports imported\(providers.isEmpty ? "" : " for \(providers.joined(separator: ", "))"); import them first (docs/provider-exports.md) or pass --from and --to")
-            }
-            return Period(first: span.lowerBound, last: span.upperBound)
+        let result = try using {
+            try ledger.reconcile(ReconcileRequest(period: try periodSelection.request, providers: providers, tolerances: try tolerances(),
+                                                  asOf: asOf.flatMap { Timestamp.parse(iso: $0) }))
         }
-        let now = asOf.flatMap { Timestamp.parse(iso: $0) }
-            ?? Timestamp(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))
-        let input = try ReconciliationInput.load(db: db, period: period, book: book)
-        let result = Reconciliation.run(input, providers: providers.isEmpty ? nil : Set(providers), tolerances: try tolerances(), asOf: now)
         switch formats.chosen {
         case .json: try emit(ReconciliationJSONReport.render(result), to: output)
         case .markdown: try emit(ReconciliationMarkdownReport.render(result), to: output)

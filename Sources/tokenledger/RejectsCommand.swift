@@ -21,8 +21,7 @@ struct RejectsCommand: ParsableCommand {
     @OptionGroup var formats: FormatOptions<ListFormat>
 
     func run() throws {
-        let db = try global.open(.readOnly)
-        let list = try db.readTransaction { try RejectList.read(db: db, source: source, reason: reason, limit: limit) }
+        let list = try global.ledger(.readOnly).rejects(source: source, reason: reason, limit: limit)
         if formats.chosen == .json {
             try emit(RejectListReport.json(list), to: nil)
         } else {

@@ -40,15 +40,10 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         let zone = try TimeZone.named(tz)
-        let db = try global.open(.readOnly)
-        let budgetFile = try budget.map { try loadBudget($0, checkingModelsIn: db) }
-        // One snapshot for the period and the figures, however an import goes on meanwhile.
-        let result = try db.readTransaction {
-            guard let span = try RequestScan(db: db).dataSpan() else {
-                throw CLIError("the database holds no requests; run `tokenledger import` first")
-            }
-            let period = try periodSelection.period { ReportPeriods.lastCompleteWeek(dataEnd: span.upperBound, zone: zone) }
-            return try AuditLoader(db: db).report(period: period, zone: zone, zoneName: tz, budget: budgetFile)
+        let ledger = try global.ledger(.readOnly)
+        let budgetFile = try budget.map { try loadBudget($0, checkingModelsIn: ledger.db) }
+        let result = try using {
+            try ledger.audit(AuditRequest(period: try periodSelection.request, zone: zone, zoneName: tz, budget: budgetFile))
         }
         let name = budget.map { ($0 as NSString).lastPathComponent }
         switch formats.chosen {

@@ -25,16 +25,10 @@ struct SummaryCommand: ParsableCommand {
     var output: String?
 
     func run() throws {
-        let db = try global.open(.readOnly)
-        let zone = try range.zone()
-        // One snapshot for the period, the names and the rows, however an import goes on meanwhile.
-        let summary = try db.readTransaction {
-            let scan = RequestScan(db: db)
-            let period = try range.period(dataSpan: try scan.dataSpan())
-            let labels = try SummaryLabelQuery(db: db).labels(for: by.dimensions, book: try PriceStore(db: db).storedBook())
-            var builder = UsageSummary.Builder(dimensions: by.dimensions, labels: labels, zone: zone, zoneName: range.tz)
-            try scan.forEach(in: period?.interval(in: zone)) { builder.add($0) }
-            return builder.build(period: period)
+        let ledger = try global.ledger(.readOnly)
+        let summary = try using {
+            try ledger.summary(SummaryRequest(period: try range.period(), dimensions: by.dimensions, zone: try range.zone(),
+                                              zoneName: range.tz))
         }
         switch formats.chosen {
         case .json: try emit(SummaryReport.json(summary), to: output)

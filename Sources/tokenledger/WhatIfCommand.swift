@@ -100,23 +100,11 @@ struct WhatIfCommand: ParsableCommand {
         for (spec, directory) in specs {
             do { scenarios.append(try spec.load(relativeTo: directory)) } catch { throw CLIError(String(describing: error)) }
         }
-        let db = try global.open(.readOnly)
-        let baseline = try baselineBudget.map { try loadBudget($0, checkingModelsIn: db) }
-        let result = try db.readTransaction {
-            guard let span = try RequestScan(db: db).dataSpan() else {
-                throw CLIError("the database holds no requests; run `tokenledger import` first")
-            }
-            let period = try periodSelection.period { ReportPeriods.lastCompleteWeek(dataEnd: span.upperBound, zone: zone) }
-            let loader = WhatIfLoader(db: db)
-            let context = try loader.context(period: period, zoneName: tz, baseline: baseline)
-            let problems = WhatIf.problems(scenarios: scenarios, context: context)
-            guard problems.isEmpty else { throw CLIError(problems.joined(separator: "\n")) }
-            let interval = period.interval(in: zone)
-            var observations = WhatIfObservations.Builder(context: context)
-            try loader.forEachAction(in: interval) { observations.add($0) }
-            var replay = WhatIfReplay(context: context, observations: observations.build(), scenarios: scenarios)
-            try loader.forEachAction(in: interval) { replay.add($0) }
-            return replay.result()
+        let ledger = try global.ledger(.readOnly)
+        let baseline = try baselineBudget.map { try loadBudget($0, checkingModelsIn: ledger.db) }
+        let result = try using {
+            try ledger.whatIf(WhatIfRequest(period: try periodSelection.request, zone: zone, zoneName: tz, scenarios: scenarios,
+                                            baseline: baseline))
         }
         switch formats.chosen {
         case .json: try emit(WhatIfReportJSON.render(result), to: output)

@@ -29,8 +29,8 @@ import Testing
         let scratch = try Scratch()
         let ledger = try scratch.ledger()
         #expect(try ledger.importPaths([try scratch.write("calls.jsonl", LogLine.file(lines))]).rowsImported == 5)
-        let r = try AuditLoader(db: ledger.db).report(period: try Period(parsing: "2026-03-09..2026-03-15"),
-                                                      zone: TimeZone(identifier: "UTC")!, zoneName: "UTC", budget: nil)
+        let r = try Ledger(db: ledger.db).audit(AuditRequest(period: .exactly(try Period(parsing: "2026-03-09..2026-03-15")),
+                                                             zone: TimeZone(identifier: "UTC")!, zoneName: "UTC"))
         return (r, scratch)
     }
 

@@ -24,7 +24,7 @@ import Testing
         let db = try database()
         let period = try Period(parsing: "2026-01-01..2026-01-04")
         let utc = TimeZone(identifier: "UTC")!
-        let r = try AuditLoader(db: db).report(period: period, zone: utc, zoneName: "UTC", budget: nil)
+        let r = try Ledger(db: db).audit(AuditRequest(period: .exactly(period), zone: utc, zoneName: "UTC"))
         let rec = try #require(r.reconciliation)
         let standalone = Reconciliation.run(try ReconciliationInput.load(db: db, period: period, book: try PriceStore(db: db).storedBook()),
                                             asOf: rec.asOf)
@@ -37,8 +37,8 @@ import Testing
 
     @Test func aPeriodWithoutExportsHasNone() throws {
         let db = try database()
-        let r = try AuditLoader(db: db).report(period: try Period(parsing: "2025-06-01..2025-06-07"),
-                                               zone: TimeZone(identifier: "UTC")!, zoneName: "UTC", budget: nil)
+        let r = try Ledger(db: db).audit(AuditRequest(period: .exactly(try Period(parsing: "2025-06-01..2025-06-07")),
+                                                      zone: TimeZone(identifier: "UTC")!, zoneName: "UTC"))
         #expect(r.reconciliation == nil)
         #expect(try JSONValue.parse(AuditReportJSON.render(r, budgetName: nil))["reconciliation"] == .null)
     }

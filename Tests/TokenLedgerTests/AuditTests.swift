@@ -36,7 +36,7 @@ import Testing
     @Test func theReportFromRollupsEqualsTheReportFromRawRows() throws {
         let db = try sample.db
         let budget = try SampleDatabase.budget
-        let fromRollups = Audit.run(try AuditLoader(db: db).load(period: week, zone: utc, zoneName: "UTC", budget: budget))
+        let fromRollups = try Ledger(db: db).audit(AuditRequest(period: .exactly(week), zone: utc, zoneName: "UTC", budget: budget))
         let fromRows = Audit.run(try AuditLoader(db: db).load(period: week, zone: utc, zoneName: "UTC", budget: budget, forceRawRows: true))
         #expect(AuditReportJSON.render(fromRollups, budgetName: "b") == AuditReportJSON.render(fromRows, budgetName: "b"))
         #expect(!fromRollups.flags.isEmpty)
@@ -47,7 +47,7 @@ import Testing
         let kolkata = try #require(TimeZone(identifier: "Asia/Kolkata"))
         #expect(!AuditLoader.hourAligned(week, kolkata))
         #expect(AuditLoader.hourAligned(week, try #require(TimeZone(identifier: "Europe/Berlin"))))
-        let r = Audit.run(try AuditLoader(db: db).load(period: week, zone: kolkata, zoneName: "Asia/Kolkata", budget: nil))
+        let r = try Ledger(db: db).audit(AuditRequest(period: .exactly(week), zone: kolkata, zoneName: "Asia/Kolkata", budget: nil))
         let interval = week.interval(in: kolkata)
         let ids = RowID.range(interval)
         let cost = try #require(try db.scalarInt("SELECT sum(cost) FROM requests WHERE id BETWEEN ? AND ?",
@@ -57,7 +57,7 @@ import Testing
 
     @Test func costPerCompletedActionPartsAddUpExactly() throws {
         let db = try sample.db
-        let r = Audit.run(try AuditLoader(db: db).load(period: week, zone: utc, zoneName: "UTC", budget: nil))
+        let r = try Ledger(db: db).audit(AuditRequest(period: .exactly(week), zone: utc, zoneName: "UTC", budget: nil))
         var all = Money.zero
         for w in r.workflows {
             let f = w.figures.current
@@ -75,7 +75,7 @@ import Testing
     /// the `actions` table, for the period and the one before it.
     @Test func actionFiguresEqualSQLOverTheActionsTable() throws {
         let db = try sample.db
-        let r = Audit.run(try AuditLoader(db: db).load(period: week, zone: utc, zoneName: "UTC", budget: nil))
+        let r = try Ledger(db: db).audit(AuditRequest(period: .exactly(week), zone: utc, zoneName: "UTC", budget: nil))
         for (slot, period) in [(0, week), (1, week.previous)] {
             let ids = RowID.range(period.interval(in: utc))
             let s = try db.prepare("""
@@ -112,8 +112,8 @@ import Testing
     @Test func theDriftWeekFlagsTheDriftAndTheSteadyWeekDoesNot() throws {
         let db = try sample.db
         let budget = try SampleDatabase.budget
-        let steady = Audit.run(try AuditLoader(db: db).load(period: try Period(parsing: "2026-W41"), zone: utc, zoneName: "UTC", budget: budget))
-        let drift = Audit.run(try AuditLoader(db: db).load(period: week, zone: utc, zoneName: "UTC", budget: budget))
+        let steady = try Ledger(db: db).audit(AuditRequest(period: .exactly(try Period(parsing: "2026-W41")), zone: utc, zoneName: "UTC", budget: budget))
+        let drift = try Ledger(db: db).audit(AuditRequest(period: .exactly(week), zone: utc, zoneName: "UTC", budget: budget))
         func has(_ r: AuditResult, _ rule: AuditRule, _ subject: String) -> Bool {
             r.flags.contains { $0.rule == rule && AuditFlagWording.subject($0.subject) == subject }
         }
@@ -178,8 +178,8 @@ import Testing
 @Suite struct AuditGoldenTests {
     static let result: Result<AuditResult, Error> = Result {
         let sample = try AuditTests.shared.get()
-        return Audit.run(try AuditLoader(db: sample.db).load(
-            period: try Period(parsing: "2026-W42"), zone: TimeZone(identifier: "UTC")!, zoneName: "UTC",
+        return try Ledger(db: sample.db).audit(AuditRequest(
+            period: .exactly(try Period(parsing: "2026-W42")), zone: TimeZone(identifier: "UTC")!, zoneName: "UTC",
             budget: try SampleDatabase.budget))
     }
 

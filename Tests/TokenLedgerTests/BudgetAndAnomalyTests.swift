@@ -16,8 +16,8 @@ import Testing
         let sample = try AuditTests.shared.get()
         var budget = try SampleDatabase.budget
         if let monthly { budget.spend?.monthly = monthly }
-        return Audit.run(try AuditLoader(db: sample.db).load(
-            period: try Period(parsing: "2026-W42"), zone: TimeZone(identifier: "UTC")!, zoneName: "UTC", budget: budget))
+        return try Ledger(db: sample.db).audit(AuditRequest(
+            period: .exactly(try Period(parsing: "2026-W42")), zone: TimeZone(identifier: "UTC")!, zoneName: "UTC", budget: budget))
     }
 
     @Test func aForecastWithoutHistoryHasNoRangeAndSaysSo() throws {

@@ -13,18 +13,10 @@ import Testing
     let utc = TimeZone(identifier: "UTC")!
 
     func report(_ base: String, _ compare: String, by: BillChangeDimension = .workflow, raw: Bool = false) throws -> BillChangeReport {
-        let db = try AuditTests.shared.get().db
-        let b = try Period(parsing: base), c = try Period(parsing: compare)
-        let loader = BillChangeLoader(db: db)
-        var bp = try loader.load(b, zone: utc, forceRawRows: raw), cp = try loader.load(c, zone: utc, forceRawRows: raw)
-        let book = try PriceStore(db: db).storedBook()
-        let (names, spellings) = BillChangeAnalysis.groupedModels(base: &bp, compare: &cp, names: try NameDirectory(db: db), book: book,
-                                                                  dimension: by)
-        let d = BillChangeAnalysis.decompose(base: bp, compare: cp)
-        let context = try loader.context(c, zone: utc, budget: try SampleDatabase.budget, prices: book)
-        return BillChangeReport.make(d, base: b, compare: c, zoneName: "UTC", dimension: by, names: names,
-                                     modelTiers: context.modelTiers, fallbackReasons: context.fallbackReasons,
-                                     modelSpellings: spellings)
+        var request = ExplainRequest(base: try Period(parsing: base), compare: try Period(parsing: compare), by: by, zone: utc,
+                                     zoneName: "UTC", budget: try SampleDatabase.budget)
+        request.readsRequestRows = raw
+        return try Ledger(db: try AuditTests.shared.get().db).explain(request)
     }
 
     @Test func theJSONDriversAddUpToTheChangeExactly() throws {

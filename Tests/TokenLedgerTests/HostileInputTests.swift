@@ -19,11 +19,11 @@ struct HostileInputTests {
     static func good(_ id: String) -> String { LogLine.call(id) }
 
     /// The imported request ids, in file and line order.
-    static func requestIDs(_ ledger: Ledger) throws -> [String] {
+    static func requestIDs(_ ledger: TestLedger) throws -> [String] {
         try ledger.texts("SELECT request_id FROM v_requests ORDER BY source_path, source_line")
     }
 
-    static func expectIntact(_ ledger: Ledger, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    static func expectIntact(_ ledger: TestLedger, sourceLocation: SourceLocation = #_sourceLocation) throws {
         #expect(try ledger.texts("PRAGMA integrity_check") == ["ok"], sourceLocation: sourceLocation)
         #expect(try ledger.texts("PRAGMA foreign_key_check").isEmpty, sourceLocation: sourceLocation)
     }

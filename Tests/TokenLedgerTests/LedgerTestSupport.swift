@@ -75,11 +75,11 @@ final class Scratch {
     }
 
     /// A new database file in this directory.
-    func ledger(_ name: String = "ledger.sqlite") throws -> Ledger { try Ledger(path: path(name)) }
+    func ledger(_ name: String = "ledger.sqlite") throws -> TestLedger { try TestLedger(path: path(name)) }
 }
 
 /// A database with its price book, and the queries the tests ask of it.
-final class Ledger {
+final class TestLedger {
     let db: Database
     private(set) var book: PriceBook
 
@@ -183,7 +183,7 @@ struct LedgerTotals: Equatable, CustomStringConvertible {
     var failedCalls: Int64
     var rejects: Int64
 
-    init(_ l: Ledger) throws {
+    init(_ l: TestLedger) throws {
         requests = try l.int("SELECT count(*) FROM requests")
         distinctRequestIDs = try l.int("SELECT count(DISTINCT request_id) FROM requests")
         cost = try l.int("SELECT coalesce(sum(cost), 0) FROM requests")

@@ -46,7 +46,7 @@ import Testing
                                                 effectiveFrom: day("2026-11-01"), source: "litellm catalogue")
         let changes = ledger.book.changes(importing: catalogue.entries)
         try ledger.db.transaction { _ = try PriceStore(db: ledger.db).save(changes.entries, origin: .user) }
-        let priced = try Ledger(path: scratch.path("ledger.sqlite"))
+        let priced = try TestLedger(path: scratch.path("ledger.sqlite"))
         let summary = try priced.importPaths([folder.appendingPathComponent("calls.jsonl").path])
         #expect(summary.rowsImported == 9 && summary.rejected == 0)
         var costs: [String: Int64?] = [:]

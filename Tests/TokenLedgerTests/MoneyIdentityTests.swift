@@ -10,7 +10,7 @@ import Testing
 @testable import TokenLedger
 
 /// Builds a summary the way the `summary` command does.
-private func summarize(_ ledger: Ledger, by dimensions: [SummaryDimension], zone: String = "UTC", period: Period? = nil) throws -> UsageSummary {
+private func summarize(_ ledger: TestLedger, by dimensions: [SummaryDimension], zone: String = "UTC", period: Period? = nil) throws -> UsageSummary {
     let tz = try TimeZone.named(zone)
     let labels = try SummaryLabelQuery(db: ledger.db).labels(for: dimensions)
     var builder = UsageSummary.Builder(dimensions: dimensions, labels: labels, zone: tz, zoneName: zone)

@@ -62,14 +62,14 @@ import Testing
 
     @Test func theReportStatesItsPeriodsAtTheTop() throws {
         let db = try AuditTests.shared.get().db
-        let r = Audit.run(try AuditLoader(db: db).load(period: try Period(parsing: "2026-10"), zone: utc, zoneName: "UTC", budget: nil))
+        let r = try Ledger(db: db).audit(AuditRequest(period: .exactly(try Period(parsing: "2026-10")), zone: utc, zoneName: "UTC", budget: nil))
         #expect(r.periodNotes.contains(.empty(try Period(parsing: "2026-09"))))
         let text = AuditReportText.render(r, budgetName: nil)
         let top = text.split(separator: "\n").prefix(6).joined(separator: "\n")
         #expect(top.contains("NOTE: 2026-10: data covers 2026-10-05 to 2026-10-18 only: 14 of 31 days."))
         #expect(top.contains("NOTE: 2026-09 holds no calls."))
         // A full week beside a full week: nothing to say.
-        let week = Audit.run(try AuditLoader(db: db).load(period: try Period(parsing: "2026-W42"), zone: utc, zoneName: "UTC", budget: nil))
+        let week = try Ledger(db: db).audit(AuditRequest(period: .exactly(try Period(parsing: "2026-W42")), zone: utc, zoneName: "UTC", budget: nil))
         #expect(week.periodNotes.isEmpty)
     }
 }
@@ -78,10 +78,10 @@ import Testing
     @Test func periodsOfDifferentLengthsCompareDailyRatesInTheReport() throws {
         let db = try AuditTests.shared.get().db
         let utc = TimeZone(identifier: "UTC")!
-        let week = Audit.run(try AuditLoader(db: db).load(period: try Period(parsing: "2026-W42"), zone: utc, zoneName: "UTC", budget: nil))
+        let week = try Ledger(db: db).audit(AuditRequest(period: .exactly(try Period(parsing: "2026-W42")), zone: utc, zoneName: "UTC", budget: nil))
         #expect(week.previousScale == 1)
         // Ten full days against the ten before, of which the data (from 2026-10-05) covers four.
-        let r = Audit.run(try AuditLoader(db: db).load(period: try Period(parsing: "2026-10-09..2026-10-18"), zone: utc,
+        let r = try Ledger(db: db).audit(AuditRequest(period: .exactly(try Period(parsing: "2026-10-09..2026-10-18")), zone: utc,
                                                        zoneName: "UTC", budget: nil))
         #expect(r.previousScale == 2.5)
         let notes = PeriodNoteText.lines(r.periodNotes)

@@ -29,7 +29,7 @@ import Testing
     /// - `shuffled`: 22 calls in one minute and one in the next, written latest first (out of order
     ///   across minutes; within one minute the order does not matter).
     /// Imported five lines per transaction, so that each user-day's calls fall in several.
-    static func ledger(_ scratch: Scratch) throws -> Ledger {
+    static func ledger(_ scratch: Scratch) throws -> TestLedger {
         let lines = calls("steady", 30, from: "2026-10-05T09:00:00Z", everySeconds: 60)
             + calls("burst", 25, from: "2026-10-05T10:00:00Z", everySeconds: 2)
             + calls("steady", 30, from: "2026-10-06T09:00:00Z", everySeconds: 60)
@@ -44,14 +44,14 @@ import Testing
         return ledger
     }
 
-    static func userID(_ ledger: Ledger, _ name: String) throws -> Int64 {
+    static func userID(_ ledger: TestLedger, _ name: String) throws -> Int64 {
         try ledger.int("SELECT id FROM users WHERE name = '\(name)'")
     }
 
     static func day(_ iso: String) -> Int64 { Timestamp.parse(iso: iso)!.milliseconds / 86_400_000 }
 
     /// Each stored user-day: its bound, and its busiest minute counted from the calls.
-    static func peaks(_ ledger: Ledger) throws -> [(user: String, day: Int64, bound: Int64?, actual: Int64)] {
+    static func peaks(_ ledger: TestLedger) throws -> [(user: String, day: Int64, bound: Int64?, actual: Int64)] {
         try ledger.rows("""
             SELECT u.name, d.day, d.minute_peak,
                    (SELECT max(n) FROM (SELECT count(*) AS n FROM requests r
@@ -114,7 +114,7 @@ import Testing
 
         // The audit's flag names the users and the busiest minute.
         let budget = try BudgetFile.parse(text: "limits:\n  per_user_per_minute: \(Self.limit)\n", path: "budget.yaml")
-        let result = try loader.report(period: week, zone: Self.utc, zoneName: "UTC", budget: budget)
+        let result = try Ledger(db: loader.db).audit(AuditRequest(period: .exactly(week), zone: Self.utc, zoneName: "UTC", budget: budget))
         let flag = try #require(result.flags.first { $0.rule == .userRateLimit })
         guard case let .userRateLimit(limit, users, peaks) = flag.figures else { Issue.record("\(flag.figures)"); return }
         #expect(limit == Self.limit && users == 2)

@@ -125,7 +125,7 @@ import Testing
         let summary = try ledger.importPaths([path])
         #expect(summary.rowsImported == Int64(lines.count), "\(summary.rejectsByReason)")
         let utc = try #require(TimeZone(identifier: "UTC"))
-        let r = Audit.run(try AuditLoader(db: ledger.db).load(period: try Period(parsing: "2026-W41"), zone: utc, zoneName: "UTC", budget: nil))
+        let r = try Ledger(db: ledger.db).audit(AuditRequest(period: .exactly(try Period(parsing: "2026-W41")), zone: utc, zoneName: "UTC", budget: nil))
         let markdown = AuditReportMarkdown.render(r, budgetName: "budget`|<b>.yaml")
         #expect(markdown.contains("onerror"))  // the names are there, as text
         Self.expectNoMarkup(markdown)

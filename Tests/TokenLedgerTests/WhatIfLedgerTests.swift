@@ -17,15 +17,8 @@ import Testing
     static var budgetPath: String { SampleDatabase.packageRoot.appendingPathComponent("fixtures/budget/budget.yaml").path }
 
     func run(_ db: Database, _ scenarios: [WhatIfScenario], baseline: Budget? = nil, period: Period? = nil) throws -> WhatIfResult {
-        let p = period ?? week
-        let loader = WhatIfLoader(db: db)
-        let context = try loader.context(period: p, zoneName: "UTC", baseline: baseline)
-        #expect(WhatIf.problems(scenarios: scenarios, context: context).isEmpty)
-        var builder = WhatIfObservations.Builder(context: context)
-        try loader.forEachAction(in: p.interval(in: utc)) { builder.add($0) }
-        var replay = WhatIfReplay(context: context, observations: builder.build(), scenarios: scenarios)
-        try loader.forEachAction(in: p.interval(in: utc)) { replay.add($0) }
-        return replay.result()
+        try Ledger(db: db).whatIf(WhatIfRequest(period: .exactly(period ?? week), zone: utc, zoneName: "UTC", scenarios: scenarios,
+                                                baseline: baseline))
     }
 
     func storedSpend(_ db: Database) throws -> Money {
@@ -58,7 +51,7 @@ import Testing
         }
         #expect(n == r.actual.workflows.count)
         // The actions, completed actions and premium share of each workflow, as `report` counts them.
-        let audit = Audit.run(try AuditLoader(db: db).load(period: week, zone: utc, zoneName: "UTC", budget: try SampleDatabase.budget))
+        let audit = try Ledger(db: db).audit(AuditRequest(period: .exactly(week), zone: utc, zoneName: "UTC", budget: try SampleDatabase.budget))
         #expect(r.actual.total.actions == audit.total.current.actions)
         let withBudget = try run(db, [], baseline: try SampleDatabase.budget)
         for w in audit.workflows {
